@@ -1,0 +1,183 @@
+"""Everything the client sends, checked against Amazon's own models."""
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from plugin.spapi import USAGE_PLANS
+from plugin.spapi.testing import ModelChecker, Sent, canned_client, reply, usage_plan_from_description
+
+MODELS = Path(__file__).resolve().parents[2] / "shared" / "sp-api-models"
+
+if not MODELS.is_dir():
+    if os.environ.get("CI"):
+        raise RuntimeError(f"SP-API models not found at {MODELS}")
+    pytest.skip(f"SP-API models not found at {MODELS} (../shared/sp-api-models)", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def checker():
+    return ModelChecker(MODELS)
+
+
+def test_usage_plans_match_the_models(checker):
+    for operation, plan in USAGE_PLANS.items():
+        assert operation in checker.operations, f"{operation} is in no model"
+        documented = usage_plan_from_description(checker.operations[operation].spec["description"])
+        assert documented is not None, f"{operation} has no Usage Plan table"
+        assert plan == documented, f"{operation}: code says {plan}, model says {documented}"
+
+
+def test_usage_plan_parser_reads_both_table_shapes():
+    simple = "**Usage Plan:**\n\n| Rate (requests per second) | Burst |\n| ---- | ---- |\n| 0.0056 | 20 |\n"
+    with_plan = ("**Usage Plans:**\n\n| Plan type | Rate (requests per second) | Burst |\n| ---- | ---- | ---- |\n"
+                 "|Default| 5 | 10 |\n|Selling partner specific| Variable | Variable |\n")
+    assert usage_plan_from_description(simple) == (0.0056, 20)
+    assert usage_plan_from_description(with_plan) == (5.0, 10)
+
+
+FEED_DOC = {
+    "header": {"sellerId": "A1SELLERTR", "version": "2.0", "issueLocale": "tr_TR"},
+    "messages": [
+        {"messageId": 1, "sku": "Kırmızı Şal/42", "operationType": "DELETE"},
+        {"messageId": 2, "sku": "ÇAY-BARDAĞI 6'lı", "operationType": "PATCH", "productType": "DRINKING_CUP",
+         "patches": [{"op": "replace", "path": "/attributes/fulfillment_availability",
+                      "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": 12}]}]},
+        {"messageId": 3, "sku": "İĞNE-OYASI", "operationType": "PARTIAL_UPDATE", "productType": "SCARF",
+         "attributes": {"purchasable_offer": [{"currency": "TRY", "marketplace_id": "A33AVAJ2PDY3EV",
+                                               "our_price": [{"schedule": [{"value_with_tax": "249.90"}]}]}]}},
+    ],
+}
+
+
+def exercise_every_operation(client):
+    """Drive each public operation once, the way services will."""
+    client.get_marketplace_participations()
+    list(client.search_orders(last_updated_after="2026-01-01T00:00:00+03:00",
+                              last_updated_before="2026-01-02T00:00:00Z",
+                              fulfillment_statuses=["UNSHIPPED", "PARTIALLY_SHIPPED"],
+                              included_data=["BUYER", "RECIPIENT", "FULFILLMENT"]))
+    list(client.search_orders(created_after="2026-01-01T00:00:00Z", created_before="2026-01-01T12:00:00Z"))
+    client.get_order("402-1234567-1234567", included_data=["BUYER", "RECIPIENT"])
+    client.get_order("402-1234567-1234567")
+    client.get_listings_item("Kırmızı Şal/42", included_data=["summaries", "issues", "offers"])
+    client.get_listings_item("plain")
+    client.put_listings_item("Kırmızı Şal/42", product_type="SCARF", requirements="LISTING",
+                             attributes={"item_name": [{"value": "Şal", "language_tag": "tr_TR",
+                                                        "marketplace_id": "A33AVAJ2PDY3EV"}]})
+    client.patch_listings_item("Kırmızı Şal/42", product_type="SCARF",
+                               patches=[{"op": "replace", "path": "/attributes/purchasable_offer",
+                                         "value": [{"currency": "TRY", "our_price": [{"schedule": [
+                                             {"value_with_tax": "249.90"}]}]}]}])
+    client.delete_listings_item("Kırmızı Şal/42")
+    client.submit_json_listings_feed(FEED_DOC)
+    client.get_feed("50001")
+    document = client.get_feed_document("amzn1.tortuga.4.eu.result")
+    client.download_feed_document(document)
+    client.search_catalog_items_by_ean([f"869{i:010d}" for i in range(25)])
+    client.get_definitions_product_type("SCARF")
+
+
+def amazon_like(sent: Sent):
+    url = sent.url
+    if "auth/o2" in url:
+        return None
+    if "tortuga.example" in url:
+        return reply(200, b"{}")
+    if "/sellers/v1/" in url:
+        return reply(200, {"payload": []})
+    if "/orders/2026-01-01/orders/" in url:
+        return reply(200, {"order": {"orderId": "402-1234567-1234567"}})
+    if "/orders/2026-01-01/orders" in url:
+        if "paginationToken" not in sent.query:
+            return reply(200, {"orders": [], "pagination": {"nextToken": "next page"}})
+        return reply(200, {"orders": []})
+    if "/listings/" in url:
+        return reply(200, {"sku": "x", "status": "ACCEPTED", "submissionId": "s", "issues": []})
+    if url.endswith("/feeds/2021-06-30/documents"):
+        return reply(201, {"feedDocumentId": "in-1", "url": "https://tortuga.example/in"})
+    if "/feeds/2021-06-30/documents/" in url:
+        return reply(200, {"feedDocumentId": "r", "url": "https://tortuga.example/out"})
+    if url.endswith("/feeds/2021-06-30/feeds"):
+        return reply(202, {"feedId": "50001"})
+    if "/feeds/2021-06-30/feeds/" in url:
+        return reply(200, {"feedId": "50001", "feedType": "JSON_LISTINGS_FEED", "processingStatus": "DONE",
+                           "createdTime": "2026-01-01T00:00:00Z"})
+    if "/catalog/" in url:
+        return reply(200, {"numberOfResults": 0, "items": []})
+    if "/definitions/" in url:
+        return reply(200, {"productType": "SCARF"})
+    return None
+
+
+@pytest.fixture(scope="module")
+def sent_requests():
+    client, transport, _ = canned_client(amazon_like)
+    exercise_every_operation(client)
+    return transport.sent
+
+
+def spapi_calls(sent):
+    return [s for s in sent if "auth/o2" not in s.url and "tortuga.example" not in s.url]
+
+
+def test_every_request_conforms_to_its_model(checker, sent_requests):
+    seen = set()
+    for sent in spapi_calls(sent_requests):
+        operation, problems = checker.check(sent)
+        assert problems == [], f"{sent.method} {sent.url}: {problems}"
+        seen.add(operation)
+    assert seen == set(USAGE_PLANS), "every operation in USAGE_PLANS is exercised and nothing else is called"
+
+
+def test_model_checker_catches_bad_requests(checker):
+    from requests.structures import CaseInsensitiveDict
+
+    def sent(method, url, body=None, headers=None):
+        h = CaseInsensitiveDict({"x-amz-access-token": "t", "content-type": "application/json", **(headers or {})})
+        return Sent(method, url, h, json.dumps(body).encode() if body is not None else None, None)
+
+    base = "https://sellingpartnerapi-eu.amazon.com"
+    cases = [
+        sent("GET", base + "/listings/2021-08-01/items/S/a/b?marketplaceIds=A33AVAJ2PDY3EV"),  # unencoded slash
+        sent("GET", base + "/listings/2021-08-01/items/S/K"),  # marketplaceIds missing
+        sent("GET", base + "/orders/2026-01-01/orders?createdAfter=2026-01-01&marketplaceIds=A"),  # no time
+        sent("GET", base + "/orders/2026-01-01/orders?createdAfter=2026-01-01T00:00:00&marketplaceIds=A"),
+        sent("GET", base + "/orders/2026-01-01/orders?createdAfter=2026-01-01T00:00:00Z&includedData=ITEMS"),
+        sent("GET", base + "/orders/2026-01-01/orders?createdAfter=2026-01-01T00:00:00Z"
+             "&marketplaceIds=A&marketplaceIds=B"),
+        sent("PATCH", base + "/listings/2021-08-01/items/S/K?marketplaceIds=A", {"productType": "X", "patches": []}),
+        sent("POST", base + "/feeds/2021-06-30/feeds", {"feedType": "JSON_LISTINGS_FEED", "inputFeedDocumentId": "1"}),
+        sent("GET", base + "/catalog/2022-04-01/items?marketplaceIds=A&identifiersType=EAN&identifiers="
+             + ",".join(str(i) for i in range(21))),
+        sent("GET", base + "/sellers/v1/marketplaceParticipations", headers={"x-amz-access-token": ""}),
+    ]
+    for case in cases:
+        _, problems = checker.check(case)
+        assert problems, f"{case.method} {case.url} should not conform"
+
+
+def test_feed_document_uploaded_conforms_to_listings_feed_schema(sent_requests):
+    import jsonschema
+
+    schema = json.loads((MODELS / "json-listings-feed-schema-v2.json").read_text(encoding="utf-8"))
+    [upload] = [s for s in sent_requests if s.url == "https://tortuga.example/in"]
+    document = json.loads(upload.body.decode("utf-8"))
+    jsonschema.Draft7Validator(schema).validate(document)
+    assert document == FEED_DOC  # byte-level JSON survives with Turkish letters
+
+
+def test_listings_feed_schema_rejects_what_the_client_also_refuses(checker):
+    import jsonschema
+
+    from plugin.spapi.testing import canned_client as make
+
+    schema = json.loads((MODELS / "json-listings-feed-schema-v2.json").read_text(encoding="utf-8"))
+    bad = json.loads(json.dumps(FEED_DOC))
+    bad["header"]["version"] = "1.0"
+    assert list(jsonschema.Draft7Validator(schema).iter_errors(bad))
+    client, transport, _ = make(amazon_like)
+    with pytest.raises(ValueError):
+        client.submit_json_listings_feed(bad)
+    assert transport.sent == []
