@@ -1,0 +1,28 @@
+"""The Flask app that plays Amazon: LWA, Seller Central consent and SP-API."""
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+from .models import ModelRegistry
+from .state import SandboxState
+
+
+def create_sandbox_app(state: SandboxState | None = None, *,
+                       models_dir: str | os.PathLike | None = None) -> Flask:
+    state = state if state is not None else SandboxState()
+    app = Flask("plugin.sandbox")
+    app.config["JSON_AS_ASCII"] = False
+    app.json.ensure_ascii = False  # Turkish text stays readable on the wire
+    registry = ModelRegistry(models_dir)
+    app.extensions["amazon_tr_sandbox"] = {"state": state, "registry": registry}
+
+    from . import auth, control, documents
+    from .dispatch import register_operations
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(control.bp)
+    app.register_blueprint(documents.bp)
+    register_operations(app)
+    return app

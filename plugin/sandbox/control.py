@@ -1,0 +1,135 @@
+"""The /_sandbox/ control API: the same levers SandboxState offers in Python,
+for tests and demos that run the sandbox in another process."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from plugin.clock import SimulatedClock
+
+from .state import FAULT_KINDS, SandboxState
+
+bp = Blueprint("sandbox_control", __name__, url_prefix="/_sandbox")
+
+
+def _state() -> SandboxState:
+    return current_app.extensions["amazon_tr_sandbox"]["state"]
+
+
+def _bad(message: str, status: int = 400) -> Response:
+    resp = jsonify({"error": message})
+    resp.status_code = status
+    return resp
+
+
+@bp.post("/faults")
+def add_fault() -> Response:
+    data = request.get_json(silent=True) or {}
+    kind = str(data.get("kind", ""))
+    if kind not in FAULT_KINDS:
+        return _bad(f"kind must be one of {sorted(FAULT_KINDS)}")
+    try:
+        count = int(data.get("count", 1))
+        seconds = float(data.get("seconds", 0))
+    except (TypeError, ValueError):
+        return _bad("count and seconds must be numbers")
+    fault = _state().inject_fault(str(data.get("operation", "*")), kind, count, seconds)
+    return jsonify({"operation": fault.operation, "kind": fault.kind, "count": fault.count,
+                    "seconds": fault.seconds})
+
+
+@bp.delete("/faults")
+def clear_faults() -> Response:
+    _state().clear_faults()
+    return jsonify({"ok": True})
+
+
+@bp.get("/faults")
+def list_faults() -> Response:
+    st = _state()
+    with st.lock:
+        return jsonify([f.__dict__ for f in st.faults])
+
+
+@bp.post("/revoke")
+def revoke() -> Response:
+    data = request.get_json(silent=True) or {}
+    if not data.get("refresh_token") and not data.get("seller_id"):
+        return _bad("give refresh_token or seller_id")
+    n = _state().revoke(refresh_token=data.get("refresh_token"), seller_id=data.get("seller_id"))
+    return jsonify({"revoked": n})
+
+
+@bp.post("/orders")
+def add_orders() -> Response:
+    data = request.get_json(silent=True)
+    items = data if isinstance(data, list) else [data or {}]
+    st = _state()
+    out = []
+    for item in items:
+        item = dict(item)
+        kwargs = {k: item.pop(k) for k in ("seller_id", "status", "fulfilled_by") if k in item}
+        out.append(st.add_order(item or None, **kwargs))
+    return jsonify({"orders": [_public(o) for o in out]}), 201
+
+
+@bp.patch("/orders/<order_id>")
+def change_order(order_id: str) -> Response:
+    st = _state()
+    if order_id not in st.orders:
+        return _bad("no such order", 404)
+    try:
+        order = st.update_order(order_id, request.get_json(silent=True) or {})
+    except ValueError as exc:
+        return _bad(str(exc))
+    return jsonify({"order": _public(order)})
+
+
+def _public(order: dict) -> dict:
+    return {k: v for k, v in order.items() if not k.startswith("_")} | {
+        "sellerId": order.get("_sellerId")}
+
+
+@bp.get("/requests")
+def requests_log() -> Response:
+    st = _state()
+    op = request.args.get("operation")
+    with st.lock:
+        entries = [e for e in st.requests if op is None or e.get("operation") == op]
+        return jsonify({"requests": entries, "counts": st.counts()})
+
+
+@bp.delete("/requests")
+def clear_requests() -> Response:
+    _state().clear_requests()
+    return jsonify({"ok": True})
+
+
+@bp.post("/reset")
+def reset() -> Response:
+    _state().reset()
+    return jsonify({"ok": True})
+
+
+@bp.post("/clock")
+def clock() -> Response:
+    st = _state()
+    if not isinstance(st.clock, SimulatedClock):
+        return _bad("the sandbox runs on the real clock; start it with a SimulatedClock", 409)
+    data = request.get_json(silent=True) or {}
+    try:
+        st.advance(float(data.get("advance", 0)))
+    except (TypeError, ValueError):
+        return _bad("advance must be a number of seconds")
+    return jsonify({"now": st.now_iso(), "time": st.now_ts()})
+
+
+@bp.get("/state")
+def summary() -> Response:
+    st = _state()
+    with st.lock:
+        return jsonify({
+            "now": st.now_iso(), "orders": len(st.orders), "catalog": len(st.catalog),
+            "listings": {s: len(v) for s, v in st.listings.items()}, "feeds": len(st.feeds),
+            "sellers": {k: {"name": v["name"], "marketplaces": v["marketplaces"]}
+                        for k, v in st.sellers.items()},
+        })

@@ -1,0 +1,50 @@
+"""Stand-in for the S3 pre-signed URLs that feed documents live behind."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, request
+
+from .state import SandboxState
+
+bp = Blueprint("sandbox_documents", __name__)
+
+
+def _state() -> SandboxState:
+    return current_app.extensions["amazon_tr_sandbox"]["state"]
+
+
+def _s3_error(status: int, code: str, message: str) -> Response:
+    body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code>'
+            f"<Message>{message}</Message></Error>")
+    return Response(body, status=status, mimetype="application/xml")
+
+
+@bp.put("/_documents/<doc_id>")
+def upload(doc_id: str) -> Response:
+    st = _state()
+    with st.lock:
+        doc = st.documents.get(doc_id)
+    st.log_request({"operation": "uploadFeedDocument", "method": "PUT", "path": request.path,
+                    "query": {}, "body": None, "seller": doc and doc.get("seller"),
+                    "time": st.now_iso(), "status": None})
+    if doc is None or doc.get("kind") != "input":
+        return _s3_error(404, "NoSuchKey", "The specified key does not exist.")
+    # the content type is part of the pre-signed URL's signature on S3
+    if request.headers.get("Content-Type", "") != doc["contentType"]:
+        return _s3_error(403, "SignatureDoesNotMatch",
+                         "The request signature we calculated does not match the signature you "
+                         "provided. Check the Content-Type header.")
+    with st.lock:
+        doc["content"] = request.get_data()
+        doc["uploaded"] = True
+    return Response(b"", status=200)
+
+
+@bp.get("/_documents/<doc_id>")
+def download(doc_id: str) -> Response:
+    st = _state()
+    with st.lock:
+        doc = st.documents.get(doc_id)
+    if doc is None or doc.get("content") is None:
+        return _s3_error(404, "NoSuchKey", "The specified key does not exist.")
+    return Response(doc["content"], status=200, mimetype=doc.get("contentType") or
+                    "application/octet-stream")

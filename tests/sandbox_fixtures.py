@@ -1,0 +1,110 @@
+"""Pytest fixtures that run the local Amazon on real loopback HTTP.
+
+Loaded from tests/conftest.py (``pytest_plugins = ["sandbox_fixtures"]``).
+Names are shared with the rest of the test suite: keep them stable.
+"""
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+import requests
+
+from plugin.clock import SimulatedClock
+from plugin.sandbox import SandboxServer, SandboxState
+from plugin.sandbox.seed import (SANDBOX_APP_ID, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET,
+                                 TR_SELLER_ID)
+
+# A fixed start keeps simulated-time tests reproducible: 2026-03-02T09:00:00Z.
+SIM_START = 1772442000.0
+
+
+@pytest.fixture
+def sim_clock() -> SimulatedClock:
+    return SimulatedClock(start=SIM_START)
+
+
+@pytest.fixture
+def sandbox():
+    """A started sandbox on the real clock; yields the SandboxServer."""
+    server = SandboxServer(state=SandboxState())
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def sim_sandbox(sim_clock):
+    """A started sandbox whose time only moves with ``sim_clock``."""
+    server = SandboxServer(state=SandboxState(clock=sim_clock))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def consent_code(base_url: str, *, seller_id: str = TR_SELLER_ID, state: str = "st-1",
+                 redirect_uri: str = "http://127.0.0.1/amazon/callback",
+                 application_id: str = SANDBOX_APP_ID) -> dict:
+    """Walk the consent page like a seller pressing Onayla; returns the
+    redirect's query parameters (state, selling_partner_id, spapi_oauth_code)."""
+    page = requests.get(f"{base_url}/apps/authorize/consent", params={
+        "application_id": application_id, "state": state, "redirect_uri": redirect_uri,
+        "version": "beta"}, timeout=10)
+    page.raise_for_status()
+    nonce = re.search(r'name="nonce" value="([^"]+)"', page.text).group(1)
+    resp = requests.post(f"{base_url}/apps/authorize/consent", data={
+        "nonce": nonce, "seller_id": seller_id, "action": "approve"},
+        allow_redirects=False, timeout=10)
+    assert resp.status_code == 302, resp.text
+    return dict(parse_qsl(urlsplit(resp.headers["Location"]).query))
+
+
+def exchange_code(base_url: str, code: str) -> dict:
+    resp = requests.post(f"{base_url}/auth/o2/token", data={
+        "grant_type": "authorization_code", "code": code, "client_id": SANDBOX_CLIENT_ID,
+        "client_secret": SANDBOX_CLIENT_SECRET}, timeout=10)
+    assert resp.status_code == 200, resp.text
+    return resp.json()
+
+
+def authorize_over_http(base_url: str, seller_id: str = TR_SELLER_ID) -> dict:
+    """Consent plus code exchange: the LWA token response for ``seller_id``."""
+    return exchange_code(base_url, consent_code(base_url, seller_id=seller_id)["spapi_oauth_code"])
+
+
+class SandboxHelpers:
+    """The helpers above as a fixture, so test modules need not import this
+    plugin module (which would stop pytest from rewriting its asserts)."""
+    consent_code = staticmethod(consent_code)
+    exchange_code = staticmethod(exchange_code)
+    authorize_over_http = staticmethod(authorize_over_http)
+
+
+@pytest.fixture
+def sandbox_helpers() -> type[SandboxHelpers]:
+    return SandboxHelpers
+
+
+@pytest.fixture
+def sandbox_session(sandbox):
+    """A requests.Session against ``sandbox`` carrying a TR seller access token."""
+    tokens = authorize_over_http(sandbox.url)
+    with requests.Session() as s:
+        s.headers["x-amz-access-token"] = tokens["access_token"]
+        s.tokens = tokens  # type: ignore[attr-defined]
+        yield s
+
+
+@pytest.fixture
+def sim_session(sim_sandbox):
+    """Like ``sandbox_session`` but against ``sim_sandbox``."""
+    tokens = authorize_over_http(sim_sandbox.url)
+    with requests.Session() as s:
+        s.headers["x-amz-access-token"] = tokens["access_token"]
+        s.tokens = tokens  # type: ignore[attr-defined]
+        yield s
