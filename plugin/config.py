@@ -1,0 +1,89 @@
+"""The plugin's settings: every key carries the AMAZON_TR_ prefix."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MARKETPLACE_ID_TR = "A33AVAJ2PDY3EV"
+
+AMAZON_ENDPOINT = "https://sellingpartnerapi-eu.amazon.com"
+AMAZON_SANDBOX_ENDPOINT = "https://sandbox.sellingpartnerapi-eu.amazon.com"
+
+# Each key, its default and what it means. The README's config table is written
+# from this list, so a new key is documented where it is defined.
+DEFAULTS: dict[str, tuple[object, str]] = {
+    "AMAZON_TR_URL_PREFIX": ("/admin/amazon", "Where the admin pages are mounted."),
+    "AMAZON_TR_SPAPI_ENDPOINT": (AMAZON_ENDPOINT, "SP-API base URL (Europe region serves Türkiye)."),
+    "AMAZON_TR_LWA_TOKEN_URL": ("https://api.amazon.com/auth/o2/token", "Login with Amazon token endpoint."),
+    "AMAZON_TR_SELLER_CENTRAL_URL": ("https://sellercentral.amazon.com.tr", "Seller Central, for the consent page."),
+    "AMAZON_TR_APP_ID": (None, "Your SP-API application id (amzn1.sp.solution.…)."),
+    "AMAZON_TR_APP_DRAFT": (False, "Send version=beta on the consent page while the app is a draft."),
+    "AMAZON_TR_LWA_CLIENT_ID": (None, "LWA client id of the application."),
+    "AMAZON_TR_LWA_CLIENT_SECRET": (None, "LWA client secret (keep it out of the repository)."),
+    "AMAZON_TR_ENCRYPTION_KEY": (None, "Fernet key(s), comma separated, newest first; encrypts tokens and buyer data."),
+    "AMAZON_TR_SANDBOX": ("off", "off: Amazon; amazon: Amazon's sandbox endpoint; local: the bundled local sandbox."),
+    "AMAZON_TR_LOCAL_SANDBOX_URL": ("http://127.0.0.1:5000/amazon-sandbox", "Where the local sandbox answers in local mode."),
+    "AMAZON_TR_SCHEDULER": (False, "Run the syncs in this process with APScheduler."),
+    "AMAZON_TR_ADMIN_LAYOUT": ("amazon_tr/_layout.html", "Host template the admin pages extend (blocks: title, head, content)."),
+    "AMAZON_TR_LOCALE": ("tr", "Language of the plugin's pages: tr or en."),
+    "AMAZON_TR_DEMO": (False, "Demo mode: admin pages open without an admin guard."),
+}
+
+
+def apply_defaults(config) -> None:
+    for key, (default, _help) in DEFAULTS.items():
+        config.setdefault(key, default)
+
+
+@dataclass(frozen=True)
+class AmazonSettings:
+    """The URLs and credentials a call to Amazon needs, resolved for the mode."""
+
+    mode: str
+    spapi_endpoint: str
+    lwa_token_url: str
+    seller_central_url: str
+    app_id: str | None
+    client_id: str | None
+    client_secret: str | None
+    app_draft: bool
+
+
+def amazon_settings(config) -> AmazonSettings:
+    mode = str(config.get("AMAZON_TR_SANDBOX") or "off").lower()
+    endpoint = config["AMAZON_TR_SPAPI_ENDPOINT"]
+    token_url = config["AMAZON_TR_LWA_TOKEN_URL"]
+    seller_central = config["AMAZON_TR_SELLER_CENTRAL_URL"]
+    app_id = config.get("AMAZON_TR_APP_ID")
+    client_id = config.get("AMAZON_TR_LWA_CLIENT_ID")
+    client_secret = config.get("AMAZON_TR_LWA_CLIENT_SECRET")
+    if mode == "amazon" and endpoint == AMAZON_ENDPOINT:
+        endpoint = AMAZON_SANDBOX_ENDPOINT
+    elif mode == "local":
+        base = str(config["AMAZON_TR_LOCAL_SANDBOX_URL"]).rstrip("/")
+        endpoint = base
+        token_url = base + "/auth/o2/token"
+        seller_central = base
+        from .sandbox import seed
+
+        app_id = app_id or seed.SANDBOX_APP_ID
+        client_id = client_id or seed.SANDBOX_CLIENT_ID
+        client_secret = client_secret or seed.SANDBOX_CLIENT_SECRET
+    return AmazonSettings(
+        mode=mode,
+        spapi_endpoint=endpoint.rstrip("/"),
+        lwa_token_url=token_url,
+        seller_central_url=seller_central.rstrip("/"),
+        app_id=app_id,
+        client_id=client_id,
+        client_secret=client_secret,
+        app_draft=_truthy(config.get("AMAZON_TR_APP_DRAFT")),
+    )
+
+
+def _truthy(value) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in {"1", "true", "yes", "on", "evet"}
+    return bool(value)
+
+
+truthy = _truthy

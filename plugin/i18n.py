@@ -1,0 +1,110 @@
+"""The plugin's own gettext domain.
+
+Messages are English in code and Turkish in ``translations/tr/LC_MESSAGES/amazon_tr.po``.
+The catalog is compiled from the committed .po when first used, in memory, so a
+stale .mo can never be served and the host's own translations are never touched.
+"""
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+from flask import current_app, has_app_context
+from markupsafe import Markup
+
+DOMAIN = "amazon_tr"
+LOCALES = ("tr", "en")
+DEFAULT_LOCALE = "tr"
+CATALOG_DIR = Path(__file__).with_name("translations")
+
+
+def po_path(locale: str) -> Path:
+    return CATALOG_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@lru_cache(maxsize=None)
+def translations_for(locale: str):
+    path = po_path(locale)
+    if not path.exists():
+        return NullTranslations()
+    with path.open("rb") as fh:
+        catalog = read_po(fh, locale=locale, domain=DOMAIN)
+    buf = io.BytesIO()
+    write_mo(buf, catalog)
+    buf.seek(0)
+    return Translations(buf, domain=DOMAIN)
+
+
+def current_locale() -> str:
+    if not has_app_context():
+        return DEFAULT_LOCALE
+    state = current_app.extensions.get("amazon_tr")
+    selector = getattr(state, "locale_selector", None)
+    locale = selector() if selector else current_app.config.get("AMAZON_TR_LOCALE", DEFAULT_LOCALE)
+    return locale if locale in LOCALES else DEFAULT_LOCALE
+
+
+def gettext(message: str, **variables) -> str:
+    text = translations_for(current_locale()).ugettext(message)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, num: int, **variables) -> str:
+    variables.setdefault("num", num)
+    text = translations_for(current_locale()).ungettext(singular, plural, num)
+    return text % variables
+
+
+class LazyString:
+    """A message translated when it is turned into text (form labels, validators)."""
+
+    __slots__ = ("_message", "_variables")
+
+    def __init__(self, message: str, **variables) -> None:
+        self._message = message
+        self._variables = variables
+
+    def __str__(self) -> str:
+        return gettext(self._message, **self._variables)
+
+    def __html__(self) -> str:
+        return str(Markup.escape(str(self)))
+
+    def __mod__(self, other) -> str:
+        return str(self) % other
+
+    def __add__(self, other) -> str:
+        return str(self) + str(other)
+
+    def __radd__(self, other) -> str:
+        return str(other) + str(self)
+
+    def __eq__(self, other) -> bool:
+        return str(self) == str(other)
+
+    def __hash__(self) -> int:
+        return hash(self._message)
+
+    def __len__(self) -> int:
+        return len(str(self))
+
+    def __contains__(self, item) -> bool:
+        return item in str(self)
+
+    def __getattr__(self, name):
+        return getattr(str(self), name)
+
+    def __repr__(self) -> str:
+        return f"l_({self._message!r})"
+
+
+def lazy_gettext(message: str, **variables) -> LazyString:
+    return LazyString(message, **variables)
+
+
+_ = gettext
+_l = lazy_gettext

@@ -1,0 +1,116 @@
+"""The plugin's tables, all named amazon_tr_*.
+
+They live on a metadata of their own, not on the host's ``db.Model``: the host's
+``create_all`` never touches them, the plugin's Alembic migrations own them, and
+the host's Flask-SQLAlchemy session still reads and writes them.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from .validation import AUTO_UPDATE_TYPES
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+AUTHORIZATION_LIFETIME = timedelta(days=365)
+EXPIRY_WARNING = timedelta(days=30)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Always timezone-aware UTC in Python, whatever the database keeps."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None:
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given to a UTC column")
+            value = value.astimezone(timezone.utc)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Store(Base):
+    __tablename__ = "amazon_tr_store"
+    __table_args__ = (
+        CheckConstraint(
+            "auto_update_type IN (%s)" % ", ".join(f"'{t}'" for t in AUTO_UPDATE_TYPES),
+            name="auto_update_type",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    seller_id: Mapped[str] = mapped_column(String(20))
+    store_url: Mapped[str | None] = mapped_column(String(500))
+    order_import: Mapped[bool] = mapped_column(Boolean, default=True)
+    product_update: Mapped[bool] = mapped_column(Boolean, default=False)
+    auto_update_type: Mapped[str] = mapped_column(String(20), default="stock_price")
+
+    # Authorization (Yetkilendir). The refresh token is Fernet-encrypted.
+    refresh_token_encrypted: Mapped[str | None] = mapped_column(Text)
+    selling_partner_id: Mapped[str | None] = mapped_column(String(20))
+    authorized_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    authorization_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    authorization_revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # Last API test (API'yi test et).
+    last_test_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_test_ok: Mapped[bool | None] = mapped_column(Boolean)
+    last_test_message: Mapped[str | None] = mapped_column(Text)
+    last_test_details: Mapped[str | None] = mapped_column(Text)
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    @property
+    def is_authorized(self) -> bool:
+        return bool(self.refresh_token_encrypted) and self.authorization_revoked_at is None
+
+    def authorization_state(self, now: datetime | None = None) -> str:
+        """none, revoked, expired, expiring (within 30 days) or ok."""
+        now = now or utcnow()
+        if self.authorization_revoked_at is not None and self.refresh_token_encrypted:
+            return "revoked"
+        if not self.refresh_token_encrypted:
+            return "none"
+        if self.authorization_expires_at and self.authorization_expires_at <= now:
+            return "expired"
+        if self.authorization_expires_at and self.authorization_expires_at - now <= EXPIRY_WARNING:
+            return "expiring"
+        return "ok"
+
+    def __repr__(self) -> str:
+        return f"<Store {self.id} {self.name!r}>"

@@ -1,0 +1,71 @@
+"""The one seam to the host shop: the protocol a shop implements for the plugin.
+
+The demo shop in ``wsgi.py`` implements it; so does a real shop. Amounts are
+``Decimal`` in Turkish lira, never floats.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Callable, Iterable, Iterator, Protocol, runtime_checkable
+
+
+@dataclass(frozen=True)
+class ShopProduct:
+    sku: str
+    title: str
+    price: Decimal
+    stock: int
+    ean: str | None = None
+    brand: str | None = None
+    description: str | None = None
+    image_url: str | None = None
+    category: str | None = None
+    bullet_points: tuple[str, ...] = ()
+
+
+@dataclass
+class ShopOrderLine:
+    sku: str | None
+    title: str
+    quantity: int
+    unit_price: Decimal
+    matched: bool = True
+    external_line_id: str | None = None
+
+
+@dataclass
+class ShopOrder:
+    """An Amazon order as the shop receives it."""
+
+    number: str
+    external_id: str
+    status: str  # pending, ready, shipped, cancelled
+    customer_name: str | None
+    address: dict | None
+    phone: str | None
+    currency: str
+    lines: list[ShopOrderLine] = field(default_factory=list)
+    shipping: Decimal = Decimal("0")
+    tax: Decimal = Decimal("0")
+    total: Decimal = Decimal("0")
+    fulfillment_channel: str = "merchant"
+    placed_at: object = None
+
+
+StockListener = Callable[[Iterable[str]], None]
+
+
+@runtime_checkable
+class ShopAdapter(Protocol):
+    def iter_products(self, skus: Iterable[str] | None = None) -> Iterator[ShopProduct]:
+        """Products with price, stock, EAN and content; all of them when skus is None."""
+
+    def upsert_order(self, order: ShopOrder) -> str:
+        """Create the shop order or update the one with the same number; return its reference."""
+
+    def cancel_order(self, number: str) -> None:
+        """Cancel the order and release its stock."""
+
+    def subscribe_stock_changes(self, listener: StockListener) -> None:
+        """Call ``listener(skus)`` after stock of those SKUs changed."""

@@ -1,0 +1,98 @@
+"""Amazon Mağazalarım: list, add, edit and delete stores."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+
+from ..forms import AUTO_UPDATE_HELP, ConfirmForm, StoreForm
+from ..i18n import gettext as _
+from ..services import stores as store_service
+from . import admin_blueprint as bp
+
+FLASH_OK = "amazon_tr-success"
+
+
+def _store_or_404(store_id: int):
+    store = store_service.get_store(store_id)
+    if store is None:
+        abort(404)
+    return store
+
+
+def _data_from(form: StoreForm) -> store_service.StoreData:
+    flags = form.flags()
+    return store_service.StoreData(
+        name=form.name.data,
+        seller_id=form.seller_id.data,
+        store_url=form.store_url.data,
+        auto_update_type=form.auto_update_type.data,
+        **flags,
+    )
+
+
+def _apply_service_errors(form: StoreForm, exc: store_service.StoreInvalid) -> None:
+    for field, message in exc.errors.items():
+        getattr(form, field).errors = list(getattr(form, field).errors) + [str(message)]
+
+
+@bp.route("/")
+def index():
+    return render_template(
+        "amazon_tr/stores/index.html",
+        stores=store_service.list_stores(),
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.route("/stores/new", methods=["GET", "POST"])
+def new_store():
+    form = StoreForm()
+    if form.validate_on_submit():
+        try:
+            store = store_service.create_store(_data_from(form))
+        except store_service.StoreInvalid as exc:
+            _apply_service_errors(form, exc)
+        else:
+            flash(_("Store “%(name)s” was added. Now authorize it with Amazon.", name=store.name), FLASH_OK)
+            return redirect(url_for(".edit_store", store_id=store.id))
+    return render_template("amazon_tr/stores/form.html", form=form, store=None, help=AUTO_UPDATE_HELP), (
+        422 if form.errors else 200
+    )
+
+
+@bp.route("/stores/<int:store_id>", methods=["GET", "POST"])
+def edit_store(store_id: int):
+    store = _store_or_404(store_id)
+    form = StoreForm()
+    if not form.is_submitted():
+        form.process(data={
+            "name": store.name,
+            "seller_id": store.seller_id,
+            "store_url": store.store_url or "",
+            "active": "1" if store.active else "0",
+            "order_import": "1" if store.order_import else "0",
+            "product_update": "1" if store.product_update else "0",
+            "auto_update_type": store.auto_update_type,
+        })
+    elif form.validate():
+        try:
+            store_service.update_store(store, _data_from(form))
+        except store_service.StoreInvalid as exc:
+            _apply_service_errors(form, exc)
+        else:
+            flash(_("Changes to “%(name)s” were saved.", name=store.name), FLASH_OK)
+            return redirect(url_for(".edit_store", store_id=store.id))
+    return render_template("amazon_tr/stores/form.html", form=form, store=store, help=AUTO_UPDATE_HELP), (
+        422 if form.errors else 200
+    )
+
+
+@bp.route("/stores/<int:store_id>/delete", methods=["GET", "POST"])
+def delete_store(store_id: int):
+    store = _store_or_404(store_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        name = store.name
+        store_service.delete_store(store)
+        flash(_("Store “%(name)s” and its authorization were deleted.", name=name), FLASH_OK)
+        return redirect(url_for(".index"))
+    return render_template("amazon_tr/stores/delete.html", store=store, form=form)

@@ -1,0 +1,185 @@
+"""Amazon Mağazalarım: adding, editing, listing and deleting stores through the admin pages."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from conftest import csrf_from
+from plugin.models import Store
+
+GOOD = {
+    "name": "Amazon Mağazam",
+    "active": "1",
+    "seller_id": "A1B2C3D4E5F6G7",
+    "store_url": "https://www.amazon.com.tr/s?me=A1B2C3D4E5F6G7",
+    "order_import": "1",
+    "product_update": "0",
+    "auto_update_type": "stock_price",
+}
+
+
+def post_form(admin, url, **changes):
+    page = admin.get(url)
+    data = dict(GOOD, **changes, csrf_token=csrf_from(page.get_data(as_text=True)))
+    return admin.post(url, data=data)
+
+
+def stores(app):
+    from wsgi import db
+
+    with app.app_context():
+        return db.session.scalars(select(Store).order_by(Store.id)).all()
+
+
+def test_empty_state_invites_to_add_a_store(admin):
+    html = admin.get("/admin/amazon/").get_data(as_text=True)
+    assert "Henüz bir Amazon mağazası eklemediniz" in html
+    assert "Mağaza Ekle" in html
+    for crumb in ("Pazaryeri", "Mağazalar", "Amazon Mağazalarım"):
+        assert crumb in html
+
+
+def test_add_form_speaks_the_help_pages_words(admin):
+    html = admin.get("/admin/amazon/stores/new").get_data(as_text=True)
+    for words in ("Mağaza Tanımı", "Mağaza Durumu", "Satıcı Kodu", "Hesap Bilgisi", "Mağaza Adresi",
+                  "Sipariş Aktarımı", "Ürün Güncelleme İşlemi", "Ürün Otomatik Güncelleme Tipi", "Tüm Bilgiler",
+                  "Sadece Ürün Bilgileri", "Sadece Fiyat", "Sadece Stok", "Stok ve Fiyat", "kampanya",
+                  "Katalogda yer alan ürünlerin", "Pasif durumdayken sipariş ve ürün entegrasyonu durur",
+                  "en alt kısmında Amazon logosu"):
+        assert words in html, words
+
+
+def test_add_store_then_it_is_listed(app, admin):
+    response = post_form(admin, "/admin/amazon/stores/new", name="  İstanbul Şubesi ğüöçı  ")
+    assert response.status_code == 302
+    [store] = stores(app)
+    assert store.name == "İstanbul Şubesi ğüöçı"  # trimmed, Turkish letters as typed
+    html = admin.get("/admin/amazon/").get_data(as_text=True)
+    assert "İstanbul Şubesi ğüöçı" in html
+    assert "A1B2C3D4E5F6G7" in html
+    assert "Yetkilendirilmedi" in html
+    assert "Test edilmedi" in html
+    assert "Stok ve Fiyat" in html
+
+
+def test_seller_id_is_trimmed_and_ascii_uppercased(app, admin):
+    post_form(admin, "/admin/amazon/stores/new", seller_id="  a1b2 c3d4e5f6g7 ")
+    assert stores(app)[0].seller_id == "A1B2C3D4E5F6G7"
+
+
+@pytest.mark.parametrize("value", ["", "B1B2C3D4E5F6G7", "A12345", "A1B2C3D4E5F6G7H8I9", "A1B2C3D4E5F6Gı",
+                                   "a1b2c3d4e5f6gİ", "A1B2-C3D4E5F6G"])
+def test_bad_seller_id_says_where_to_find_it(app, admin, value):
+    response = post_form(admin, "/admin/amazon/stores/new", seller_id=value)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Hesap Bilgisi → Satıcı Kodu" in html
+    assert "Bazı alanları kontrol etmeniz gerekiyor" in html
+    assert stores(app) == []
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "http://evil.example", "http://www.amazon.com.tr/s?me=X",
+                                 "https://evil.example/amazon.com.tr", "https://amazon.com.tr.evil.example/",
+                                 "https://www.amazon.com.tr:8443/", "https://user@www.amazon.com.tr/",
+                                 "https://www.amazon.com/shops/x", "https://www.amazon.com.tr/ a",
+                                 "https://www.amazon.com.tr/" + "a" * 600])
+def test_bad_store_url_is_refused_and_input_kept(app, admin, url):
+    response = post_form(admin, "/admin/amazon/stores/new", store_url=url, name="Kalıcı İsim")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Mağaza Adresi" in html and ("amazon.com.tr" in html or "karakter" in html)
+    assert 'value="Kalıcı İsim"' in html  # what was typed is kept
+    assert stores(app) == []
+
+
+@pytest.mark.parametrize("url", ["https://www.amazon.com.tr/s?me=A1B2C3D4E5F6G7&marketplaceID=A33AVAJ2PDY3EV",
+                                 "https://amazon.com.tr/stores/page/ABC", "HTTPS://WWW.AMAZON.COM.TR/x", ""])
+def test_good_store_urls(app, admin, url):
+    assert post_form(admin, "/admin/amazon/stores/new", store_url=url).status_code == 302
+    assert stores(app)[0].store_url == (url or None)
+
+
+def test_name_rules(app, admin):
+    too_long = post_form(admin, "/admin/amazon/stores/new", name="ş" * 1000)
+    assert too_long.status_code == 422
+    assert "en fazla 100 karakter" in too_long.get_data(as_text=True)
+    blank = post_form(admin, "/admin/amazon/stores/new", name="   ")
+    assert "Mağaza için bir isim girin" in blank.get_data(as_text=True)
+    control = post_form(admin, "/admin/amazon/stores/new", name="Kötü\x00İsim")
+    assert control.status_code == 422
+    assert post_form(admin, "/admin/amazon/stores/new", name="ı" * 100).status_code == 302
+    duplicate = post_form(admin, "/admin/amazon/stores/new", name="ı" * 100)
+    assert "Bu isimde başka bir mağaza zaten var" in duplicate.get_data(as_text=True)
+    assert len(stores(app)) == 1
+
+
+def test_bad_choice_values_are_refused_not_500(app, admin):
+    for field, value in (("auto_update_type", "everything"), ("active", "maybe"), ("order_import", "2")):
+        response = post_form(admin, "/admin/amazon/stores/new", **{field: value})
+        assert response.status_code == 422, field
+    assert stores(app) == []
+
+
+def test_edit_store_keeps_values_and_saves(app, admin):
+    post_form(admin, "/admin/amazon/stores/new")
+    store_id = stores(app)[0].id
+    html = admin.get(f"/admin/amazon/stores/{store_id}").get_data(as_text=True)
+    assert 'value="Amazon Mağazam"' in html
+    assert "Yetkilendirme" in html
+    response = post_form(admin, f"/admin/amazon/stores/{store_id}", name="Yeni İsim", active="0",
+                         auto_update_type="stock", store_url="")
+    assert response.status_code == 302
+    [store] = stores(app)
+    assert (store.name, store.active, store.auto_update_type, store.store_url) == ("Yeni İsim", False, "stock", None)
+    listed = admin.get("/admin/amazon/").get_data(as_text=True)
+    assert "Pasif" in listed and "Sadece Stok" in listed
+
+
+def test_edit_with_bad_value_changes_nothing(app, admin):
+    post_form(admin, "/admin/amazon/stores/new")
+    store_id = stores(app)[0].id
+    response = post_form(admin, f"/admin/amazon/stores/{store_id}", seller_id="xyz", name="Başka")
+    assert response.status_code == 422
+    assert stores(app)[0].name == "Amazon Mağazam"
+
+
+def test_delete_asks_then_deletes(app, admin):
+    post_form(admin, "/admin/amazon/stores/new")
+    store_id = stores(app)[0].id
+    confirm = admin.get(f"/admin/amazon/stores/{store_id}/delete").get_data(as_text=True)
+    assert "silinsin mi?" in confirm
+    assert stores(app)  # a GET deletes nothing
+    admin.post(f"/admin/amazon/stores/{store_id}/delete", data={"csrf_token": csrf_from(confirm)})
+    assert stores(app) == []
+    assert "mağazası ve yetkilendirmesi silindi" in admin.get("/admin/amazon/").get_data(as_text=True)
+
+
+def test_post_without_csrf_token_is_refused(app, admin):
+    response = admin.post("/admin/amazon/stores/new", data=GOOD)
+    assert response.status_code == 400
+    assert "güvenlik doğrulaması" in response.get_data(as_text=True)
+    assert stores(app) == []
+
+
+def test_unknown_store_is_a_turkish_404(admin):
+    response = admin.get("/admin/amazon/stores/999")
+    assert response.status_code == 404
+    assert "Bu Amazon mağazası bulunamadı" in response.get_data(as_text=True)
+
+
+def test_html_in_store_name_is_escaped(app, admin):
+    post_form(admin, "/admin/amazon/stores/new", name="<script>alert('x')</script>")
+    html = admin.get("/admin/amazon/").get_data(as_text=True)
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_english_is_available(tmp_path):
+    from conftest import make_app
+
+    app = make_app(tmp_path, AMAZON_TR_LOCALE="en")
+    client = app.test_client()
+    with client.session_transaction() as sess:
+        sess["demo_admin"] = True
+    html = client.get("/admin/amazon/stores/new").get_data(as_text=True)
+    assert "Seller ID" in html and "Satıcı Kodu" not in html

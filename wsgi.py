@@ -1,0 +1,307 @@
+"""A small demo shop that mounts flask-amazon-tr the way a real shop would.
+
+    flask --app wsgi demo init     # tables, migrations, demo products
+    flask --app wsgi run           # http://127.0.0.1:5000
+
+It has its own products and orders, an admin layout the plugin's pages extend,
+a storefront whose footer calls ``amazon_tr_footer()``, and a shop adapter.
+With AMAZON_TR_SANDBOX=local (the default here) the local Amazon sandbox is
+mounted at /amazon-sandbox, so every button works without an Amazon account.
+"""
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+from pathlib import Path
+
+import click
+from flask import Flask, redirect, render_template, request, session, url_for
+from flask_sqlalchemy import SQLAlchemy
+from jinja2 import ChoiceLoader, DictLoader
+from sqlalchemy import Numeric, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from plugin import AmazonTR, ShopOrder, ShopProduct
+from plugin.crypto import generate_key
+
+db = SQLAlchemy()
+
+
+# --- The shop's own tables ----------------------------------------------------------
+
+class Product(db.Model):
+    __tablename__ = "demo_product"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sku: Mapped[str] = mapped_column(db.String(80), unique=True)
+    ean: Mapped[str | None] = mapped_column(db.String(14))
+    title: Mapped[str] = mapped_column(db.String(200))
+    description: Mapped[str] = mapped_column(db.Text, default="")
+    brand: Mapped[str] = mapped_column(db.String(80))
+    category: Mapped[str] = mapped_column(db.String(80))
+    price: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    stock: Mapped[int] = mapped_column(default=0)
+    image_url: Mapped[str | None] = mapped_column(db.String(300))
+
+
+class Order(db.Model):
+    __tablename__ = "demo_order"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(db.String(64), unique=True)
+    source: Mapped[str] = mapped_column(db.String(20), default="web")
+    status: Mapped[str] = mapped_column(db.String(20))
+    customer_name: Mapped[str | None] = mapped_column(db.String(200))
+    total: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
+    lines = db.relationship("OrderLine", cascade="all, delete-orphan", order_by="OrderLine.id")
+
+
+class OrderLine(db.Model):
+    __tablename__ = "demo_order_line"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(db.ForeignKey("demo_order.id"))
+    sku: Mapped[str | None] = mapped_column(db.String(80))
+    title: Mapped[str] = mapped_column(db.String(200))
+    quantity: Mapped[int]
+    unit_price: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+
+
+# --- The shop adapter: the plugin's one way into the shop ---------------------------
+
+class DemoShop:
+    def __init__(self) -> None:
+        self._stock_listeners = []
+
+    def iter_products(self, skus=None):
+        query = select(Product).order_by(Product.id)
+        if skus is not None:
+            query = query.where(Product.sku.in_(list(skus)))
+        for p in db.session.scalars(query):
+            yield ShopProduct(
+                sku=p.sku, title=p.title, price=Decimal(p.price), stock=p.stock, ean=p.ean,
+                brand=p.brand, description=p.description, image_url=p.image_url, category=p.category,
+            )
+
+    def upsert_order(self, order: ShopOrder) -> str:
+        row = db.session.scalar(select(Order).where(Order.number == order.number))
+        if row is None:
+            row = Order(number=order.number, source="amazon")
+            db.session.add(row)
+        row.status = order.status
+        row.customer_name = order.customer_name
+        row.total = order.total
+        row.lines = [
+            OrderLine(sku=line.sku, title=line.title, quantity=line.quantity, unit_price=line.unit_price)
+            for line in order.lines
+        ]
+        db.session.flush()
+        return order.number
+
+    def cancel_order(self, number: str) -> None:
+        row = db.session.scalar(select(Order).where(Order.number == number))
+        if row is not None:
+            row.status = "cancelled"
+
+    def subscribe_stock_changes(self, listener) -> None:
+        self._stock_listeners.append(listener)
+
+    def set_stock(self, sku: str, stock: int) -> None:
+        product = db.session.scalar(select(Product).where(Product.sku == sku))
+        product.stock = stock
+        db.session.commit()
+        for listener in self._stock_listeners:
+            listener([sku])
+
+
+# --- Demo data ------------------------------------------------------------------------
+
+DEMO_PRODUCTS = [
+    ("Türk Kahvesi 250 g", "Kahve Dünyası", "Gıda", "189.90"),
+    ("Çay Bardağı Seti (6'lı)", "Paşabahçe", "Mutfak", "249.00"),
+    ("İnce Belli Çaydanlık", "Korkmaz", "Mutfak", "899.50"),
+    ("Lokum Çeşitleri 500 g", "Hacı Bekir", "Gıda", "320.00"),
+    ("Pamuklu Peştemal", "Ege Tekstil", "Ev Tekstili", "275.75"),
+    ("Bakır Cezve", "Gaziantep Bakır", "Mutfak", "455.00"),
+    ("Zeytinyağlı Sabun 4'lü", "Ayvalık Sabun", "Kişisel Bakım", "139.90"),
+    ("Fındık Ezmesi 350 g", "Karadeniz Lezzet", "Gıda", "214.99"),
+    ("El Dokuma Kilim 80x150", "Uşak Halı", "Ev Tekstili", "2499.00"),
+    ("Nazar Boncuklu Anahtarlık", "Ege Zanaat", "Aksesuar", "59.90"),
+    ("Çini Kase 15 cm", "İznik Çini", "Dekorasyon", "389.00"),
+    ("Antep Fıstığı 400 g", "Güneydoğu Kuruyemiş", "Gıda", "649.00"),
+    ("Kestane Şekeri 300 g", "Bursa Şekercisi", "Gıda", "279.50"),
+    ("Organik Çiçek Balı 850 g", "Anadolu Arıcılık", "Gıda", "499.00"),
+    ("Keçe Terlik", "Sivas El Sanatları", "Giyim", "329.00"),
+    ("İpek Eşarp", "Bursa İpek", "Aksesuar", "749.90"),
+    ("Lavanta Kesesi 3'lü", "Isparta Bahçe", "Ev", "99.00"),
+    ("Ahşap Kaşık Seti", "Doğa Atölyesi", "Mutfak", "189.00"),
+    ("Seramik Kupa \"Boğaz\"", "Kütahya Porselen", "Mutfak", "149.50"),
+    ("Kuru Kayısı 500 g", "Malatya Kayısı", "Gıda", "229.00"),
+    ("Tespih (Kehribar)", "Erzurum Oltu", "Aksesuar", "1299.00"),
+    ("Pirinç Tepsi 40 cm", "Kapalıçarşı Bakır", "Dekorasyon", "1150.00"),
+    ("Nar Ekşisi 500 ml", "Ege Çiftliği", "Gıda", "119.90"),
+    ("Gül Suyu 250 ml", "Isparta Gül", "Kişisel Bakım", "89.90"),
+    ("Bebek Battaniyesi (Müslin)", "Denizli Tekstil", "Bebek", "389.90"),
+    ("Oya İşlemeli Havlu", "Ege Tekstil", "Ev Tekstili", "159.00"),
+    ("Çocuk Masal Kitabı: Keloğlan", "Yapı Kredi Yayınları", "Kitap", "74.50"),
+    ("Satranç Takımı (Ahşap)", "Oyun Atölyesi", "Oyuncak", "549.00"),
+    ("Şalgam Suyu 1 L", "Adana Lezzet", "Gıda", "49.90"),
+    ("Kaşar Peyniri 700 g", "Kars Mandırası", "Gıda", "459.00"),
+    ("Sucuk 500 g", "Afyon Et", "Gıda", "429.00"),
+    ("Mum Seti (Lale Desenli)", "Işık Atölye", "Dekorasyon", "199.00"),
+    ("Derin Tava 28 cm", "Korkmaz", "Mutfak", "1049.00"),
+    ("Ütü Masası Kılıfı", "Evim Güzel", "Ev", "129.99"),
+    ("Çiğ Köfte Baharatı 200 g", "Şanlıurfa Baharat", "Gıda", "69.90"),
+    ("Pestil 250 g", "Gümüşhane Pestil", "Gıda", "179.00"),
+]
+
+
+def ean13(number: int) -> str:
+    """A valid EAN-13 with Türkiye's GS1 prefix 869."""
+    body = f"869{number:09d}"
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(body))
+    return body + str((10 - total % 10) % 10)
+
+
+def seed_products() -> int:
+    if db.session.scalar(select(db.func.count()).select_from(Product)):
+        return 0
+    for i, (title, brand, category, price) in enumerate(DEMO_PRODUCTS, start=1):
+        db.session.add(Product(
+            sku=f"DEMO-{i:04d}", ean=ean13(1000 + i), title=title, brand=brand, category=category,
+            description=f"{title}: {brand} güvencesiyle, özenle paketlenerek gönderilir.",
+            price=Decimal(price), stock=(i * 7) % 40 + 3,
+            image_url=f"https://example.com/img/demo-{i:04d}.jpg",
+        ))
+    db.session.commit()
+    return len(DEMO_PRODUCTS)
+
+
+# --- Templates of the shop ------------------------------------------------------------
+
+TEMPLATES = {
+    "demo/admin_layout.html": """<!doctype html>
+<html lang="tr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{% block title %}{% endblock %} · Demo Mağaza Yönetimi</title>
+<style>body{margin:0;font-family:system-ui,sans-serif;background:#f3f4f6} .shell{display:grid;grid-template-columns:220px 1fr;min-height:100vh}
+nav.side{background:#1f2937;color:#e5e7eb;padding:1rem} nav.side a{color:#e5e7eb;display:block;padding:.25rem 0;text-decoration:none}
+nav.side h2{font-size:.8rem;text-transform:none;color:#9ca3af;margin:1rem 0 .25rem} main{padding:1.5rem}</style>
+{% block head %}{% endblock %}</head>
+<body><div class="shell"><nav class="side"><strong>Demo Mağaza</strong>
+<h2>Katalog</h2><a href="{{ url_for('demo_admin_products') }}">Ürünler</a><a href="{{ url_for('demo_admin_orders') }}">Siparişler</a>
+<h2>Pazaryeri</h2><a href="{{ url_for('amazon_tr.index') }}">Mağazalar › Amazon Mağazalarım</a>
+<h2>Site</h2><a href="{{ url_for('storefront') }}">Vitrine git</a><a href="{{ url_for('demo_logout') }}">Çıkış</a></nav>
+<main>{% block content %}{% endblock %}</main></div></body></html>""",
+    "demo/admin_products.html": """{% extends "demo/admin_layout.html" %}{% block title %}Ürünler{% endblock %}
+{% block content %}<h1>Ürünler</h1><table><tr><th>SKU</th><th>EAN</th><th>Ürün</th><th>Fiyat</th><th>Stok</th></tr>
+{% for p in products %}<tr><td>{{ p.sku }}</td><td>{{ p.ean }}</td><td>{{ p.title }}</td><td>{{ p.price }} ₺</td><td>{{ p.stock }}</td></tr>{% endfor %}
+</table>{% endblock %}""",
+    "demo/admin_orders.html": """{% extends "demo/admin_layout.html" %}{% block title %}Siparişler{% endblock %}
+{% block content %}<h1>Siparişler</h1>{% if not orders %}<p>Henüz sipariş yok.</p>{% endif %}<table>
+{% for o in orders %}<tr><td>{{ o.number }}</td><td>{{ o.source }}</td><td>{{ o.status }}</td><td>{{ o.customer_name or '' }}</td><td>{{ o.total }} ₺</td></tr>{% endfor %}
+</table>{% endblock %}""",
+    "demo/login.html": """{% extends "demo/admin_layout.html" %}{% block title %}Yönetici girişi{% endblock %}
+{% block content %}<h1>Yönetici girişi</h1><p>Bu bir demo mağazadır: parola sorulmaz.</p>
+<form method="post"><input type="hidden" name="next" value="{{ next }}"><button type="submit">Yönetici olarak giriş yap</button></form>{% endblock %}""",
+    "demo/storefront.html": """<!doctype html><html lang="tr"><head><meta charset="utf-8"><title>Demo Mağaza</title>
+<style>body{font-family:system-ui,sans-serif;margin:0} header,footer{background:#111827;color:#fff;padding:1rem 2rem}
+.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(220px,1fr));gap:1rem;padding:2rem} .card{border:1px solid #ddd;border-radius:8px;padding:1rem}</style></head>
+<body><header><strong>Demo Mağaza</strong> · <a style="color:#fbbf24" href="{{ url_for('amazon_tr.index') }}">Yönetim paneli</a></header>
+<div class="grid">{% for p in products %}<div class="card"><h3>{{ p.title }}</h3><p>{{ p.brand }}</p><p><strong>{{ p.price }} ₺</strong></p></div>{% endfor %}</div>
+<footer><p>© Demo Mağaza</p>{{ amazon_tr_footer() }}</footer></body></html>""",
+}
+
+
+def _instance_secret(app: Flask, name: str, make) -> str:
+    path = Path(app.instance_path) / name
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(make())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    config = dict(config or {})
+    instance = Path(config.get("INSTANCE_PATH") or app.instance_path)
+    app.instance_path = str(instance)
+    app.config.update(
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{instance / 'demo.sqlite'}",
+        AMAZON_TR_SANDBOX="local",
+        AMAZON_TR_ADMIN_LAYOUT="demo/admin_layout.html",
+        DEMO_MOUNT_SANDBOX=True,
+    )
+    app.config.from_prefixed_env()  # FLASK_SECRET_KEY, FLASK_AMAZON_TR_..., FLASK_SQLALCHEMY_DATABASE_URI
+    app.config.update(config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(app, "secret_key", lambda: secrets.token_hex(32))
+    if not app.config.get("AMAZON_TR_ENCRYPTION_KEY"):
+        # The demo keeps its own key in the instance folder; a real shop sets it in its config.
+        app.config["AMAZON_TR_ENCRYPTION_KEY"] = _instance_secret(app, "amazon_tr_encryption_key", generate_key)
+    app.jinja_loader = ChoiceLoader([DictLoader(TEMPLATES), app.jinja_loader])
+
+    db.init_app(app)
+    shop = DemoShop()
+
+    def admin_guard():
+        if session.get("demo_admin"):
+            return True
+        return redirect(url_for("demo_login", next=request.full_path))
+
+    AmazonTR(app, db=db, shop=shop, admin_guard=admin_guard)
+    app.extensions["demo_shop"] = shop
+
+    if app.config.get("AMAZON_TR_SANDBOX") == "local" and app.config.get("DEMO_MOUNT_SANDBOX"):
+        from plugin.local_sandbox import mount_local_sandbox
+
+        mount_local_sandbox(app, "/amazon-sandbox")
+
+    @app.route("/")
+    def storefront():
+        products = db.session.scalars(select(Product).order_by(Product.id).limit(12)).all()
+        return render_template("demo/storefront.html", products=products)
+
+    @app.route("/admin/login", methods=["GET", "POST"])
+    def demo_login():
+        target = request.values.get("next") or url_for("amazon_tr.index")
+        if not target.startswith("/") or target.startswith("//"):
+            target = url_for("amazon_tr.index")
+        if request.method == "POST":
+            session["demo_admin"] = True
+            return redirect(target)
+        return render_template("demo/login.html", next=target)
+
+    @app.route("/admin/logout")
+    def demo_logout():
+        session.pop("demo_admin", None)
+        return redirect(url_for("storefront"))
+
+    @app.route("/admin/products")
+    def demo_admin_products():
+        if not session.get("demo_admin"):
+            return redirect(url_for("demo_login", next=request.path))
+        return render_template("demo/admin_products.html", products=db.session.scalars(select(Product).order_by(Product.id)).all())
+
+    @app.route("/admin/orders")
+    def demo_admin_orders():
+        if not session.get("demo_admin"):
+            return redirect(url_for("demo_login", next=request.path))
+        return render_template("demo/admin_orders.html", orders=db.session.scalars(select(Order).order_by(Order.id.desc())).all())
+
+    @app.cli.group("demo")
+    def demo_cli():
+        """The demo shop's own commands."""
+
+    @demo_cli.command("init")
+    def demo_init():
+        """Create the shop's tables, run the plugin's migrations and add demo products."""
+        from plugin import migrate
+
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        db.create_all()
+        migrate.upgrade(db.engine)
+        added = seed_products()
+        click.echo(f"demo shop ready: {added} products added, amazon_tr schema at {migrate.current(db.engine)}")
+
+    return app
+
+
+app = create_app()
