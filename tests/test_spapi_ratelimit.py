@@ -8,6 +8,10 @@ from hypothesis import strategies as st
 
 from plugin.clock import SimulatedClock, SystemClock
 from plugin.spapi import USAGE_PLANS, RateLimiter
+from plugin.spapi.ratelimit import PACING_MARGIN
+
+# Pacing adds a millisecond of margin per wait; it must not add up.
+MARGIN = 2 * PACING_MARGIN
 from plugin.spapi.testing import canned_client, reply
 
 
@@ -40,8 +44,8 @@ def test_calls_at_documented_rate_take_the_expected_simulated_time():
     for i in range(n):
         client.get_listings_item(f"SKU-{i}")
     # The burst goes out at once; every further call waits one token.
-    assert clock.time() == pytest.approx((n - burst) / rate)
-    assert client.stats.pacing_seconds == pytest.approx((n - burst) / rate)
+    assert clock.time() == pytest.approx((n - burst) / rate, abs=MARGIN)
+    assert client.stats.pacing_seconds == pytest.approx((n - burst) / rate, abs=MARGIN)
     assert stamps[:burst] == [0.0] * burst
     assert_within_bucket(stamps, rate, burst)
     assert client.stats.throttled == 0
@@ -54,8 +58,8 @@ def test_slow_operation_search_orders_is_paced_at_its_own_rate():
     rate, burst = USAGE_PLANS["searchOrders"]
     for _ in range(burst + 3):
         list(client.search_orders(created_after="2025-01-01T00:00:00Z"))
-    assert stamps[burst] == pytest.approx(1 / rate)  # ~178.6 s for the first call past the burst
-    assert clock.time() == pytest.approx(3 / rate)
+    assert stamps[burst] == pytest.approx(1 / rate, abs=MARGIN)  # ~178.6 s for the first call past the burst
+    assert clock.time() == pytest.approx(3 / rate, abs=MARGIN)
     assert_within_bucket(stamps, rate, burst)
 
 
@@ -69,7 +73,7 @@ def test_rate_limit_header_updates_the_bucket():
     assert client.rate_limiter.plan("getListingsItem", "A1SELLERTR") == (1.0, burst)
     # Past the burst, calls are a second apart, not the documented 0.2 s.
     gaps = [b - a for a, b in zip(stamps[burst:], stamps[burst + 1:])]
-    assert gaps == [pytest.approx(1.0)] * 4
+    assert gaps == [pytest.approx(1.0, abs=MARGIN)] * 4
 
 
 def test_429_empties_the_bucket_before_the_retry():
@@ -81,7 +85,7 @@ def test_429_empties_the_bucket_before_the_retry():
     # Amazon's bucket was empty, so the retry waited for a whole token (2 s at
     # 0.5/s), of which the jittered backoff pause covered a little.
     assert client.stats.pacing_seconds > 1.9
-    assert clock.time() == pytest.approx(1 / USAGE_PLANS["getOrder"][0])
+    assert clock.time() == pytest.approx(1 / USAGE_PLANS["getOrder"][0], abs=MARGIN)
 
 
 def test_shared_limiter_paces_two_clients_of_one_seller_together_not_other_sellers():
@@ -97,7 +101,7 @@ def test_shared_limiter_paces_two_clients_of_one_seller_together_not_other_selle
         for client in (a, b):
             client.patch_listings_item(f"S{i}", product_type="SHIRT", patches=[{"op": "delete", "path": "/attributes/x"}])
     assert_within_bucket(stamps_a + stamps_b, rate, burst)
-    assert clock.time() == pytest.approx((20 - burst) / rate)
+    assert clock.time() == pytest.approx((20 - burst) / rate, abs=MARGIN)
     before = clock.time()
     for i in range(burst):
         c.patch_listings_item(f"S{i}", product_type="SHIRT", patches=[{"op": "delete", "path": "/attributes/x"}])

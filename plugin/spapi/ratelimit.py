@@ -44,6 +44,11 @@ USAGE_PLANS: dict[str, tuple[float, int]] = {
 #: For an operation missing from the table: cautious, but never a deadlock.
 DEFAULT_PLAN: tuple[float, int] = (1.0, 1)
 
+#: Added to every pacing wait. Amazon's bucket refills on its own clock from
+#: when each request arrives; arriving exactly on the refill instant can find
+#: 0.9999 of a token (float rounding, transit jitter) and cost a 429.
+PACING_MARGIN = 0.001
+
 
 class _Bucket:
     __slots__ = ("rate", "burst", "tokens", "stamp")
@@ -91,7 +96,7 @@ class RateLimiter:
             bucket.tokens -= 1.0
             if bucket.tokens >= 0:
                 return 0.0
-            return -bucket.tokens / bucket.rate
+            return -bucket.tokens / bucket.rate + PACING_MARGIN
 
     def acquire(self, operation: str, seller: str, sleep: Any = None) -> float:
         """Wait until a call may be sent; return the seconds waited."""

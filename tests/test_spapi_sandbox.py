@@ -1,0 +1,233 @@
+"""The client against the local Amazon over real loopback HTTP."""
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("plugin.sandbox", reason="the local sandbox (plugin/sandbox) is not there yet")
+
+from plugin.clock import SimulatedClock  # noqa: E402
+from plugin.sandbox import SandboxServer, SandboxState  # noqa: E402
+from plugin.sandbox.seed import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, TR_SELLER_ID  # noqa: E402
+from plugin.spapi import (  # noqa: E402
+    USAGE_PLANS,
+    AuthorizationRevokedError,
+    InvalidGrantError,
+    LWAClient,
+    MalformedResponseError,
+    NetworkError,
+    RateLimiter,
+    ServerError,
+    SPAPIClient,
+    ThrottledError,
+)
+
+REDIRECT = "http://127.0.0.1/amazon/callback"
+
+
+@pytest.fixture
+def helpers(request):
+    try:
+        return request.getfixturevalue("sandbox_helpers")
+    except pytest.FixtureLookupError:
+        sys.path.insert(0, str(Path(__file__).parent))
+        import sandbox_fixtures
+
+        return sandbox_fixtures.SandboxHelpers
+
+
+@pytest.fixture
+def clock():
+    return SimulatedClock(start=1772442000.0)
+
+
+@pytest.fixture
+def amazon(clock):
+    server = SandboxServer(state=SandboxState(clock=clock))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def authorized_client(amazon, helpers, clock, **options):
+    redirect = helpers.consent_code(amazon.url, redirect_uri=REDIRECT)
+    lwa = LWAClient(token_url=f"{amazon.url}/auth/o2/token", client_id=SANDBOX_CLIENT_ID,
+                    client_secret=SANDBOX_CLIENT_SECRET, clock=clock)
+    tokens = lwa.exchange_code(redirect["spapi_oauth_code"], redirect_uri=REDIRECT)
+    options.setdefault("max_retries", 6)
+    options.setdefault("backoff_base", 0.5)
+    import random
+
+    options.setdefault("random", random.Random(42))
+    client = SPAPIClient(endpoint=amazon.url, lwa=lwa, refresh_token=tokens["refresh_token"],
+                         seller_id=redirect["selling_partner_id"], clock=clock, **options)
+    return client, redirect
+
+
+def statuses(amazon, operation=None):
+    with amazon.state.lock:
+        return [r["status"] for r in amazon.state.requests if operation in (None, r["operation"])]
+
+
+def test_consent_exchange_then_api_test(amazon, helpers, clock):
+    client, redirect = authorized_client(amazon, helpers, clock)
+    assert redirect["selling_partner_id"] == TR_SELLER_ID
+    participations = client.get_marketplace_participations()
+    assert "A33AVAJ2PDY3EV" in [p["marketplace"]["id"] for p in participations]
+    assert client.lwa.token_requests == 1  # the exchange's access token was reused
+
+    # The code is single use.
+    with pytest.raises(InvalidGrantError):
+        client.lwa.exchange_code(redirect["spapi_oauth_code"], redirect_uri=REDIRECT)
+
+
+def test_revoked_authorization_surfaces_as_its_own_error(amazon, helpers, clock):
+    client, _ = authorized_client(amazon, helpers, clock)
+    amazon.state.revoke(seller_id=TR_SELLER_ID)
+    client.lwa.forget(client._refresh_token)
+    with pytest.raises(AuthorizationRevokedError):
+        client.get_marketplace_participations()
+
+
+def test_expired_access_token_is_refreshed_after_an_hour(amazon, helpers, clock):
+    client, _ = authorized_client(amazon, helpers, clock)
+    client.get_marketplace_participations()
+    clock.advance(3600 + 1)
+    client.get_order(next(iter(amazon.state.orders)))
+    assert client.lwa.token_requests == 2
+    assert client.stats.errors == {}
+
+
+def test_paging_1000_orders_at_documented_limits_without_429(amazon, helpers, clock):
+    start = clock.now()
+    for _ in range(1000):
+        amazon.state.add_order(created=start - timedelta(hours=1))
+    clock.advance(600)
+    client, _ = authorized_client(amazon, helpers, clock)
+    t0 = clock.time()
+    seen = set()
+    pages = 0
+    for page in client.search_orders(created_after=start - timedelta(hours=2),
+                                      created_before=start - timedelta(minutes=30), max_results=20):
+        pages += 1
+        seen.update(o["orderId"] for o in page["orders"])
+    assert len(seen) == 1000 and pages == 50
+    rate, burst = USAGE_PLANS["searchOrders"]
+    assert 429 not in statuses(amazon)
+    assert client.stats.throttled == 0 and client.stats.retries == 0
+    # The burst goes at once, then one page per token: no faster, no slower.
+    assert clock.time() - t0 == pytest.approx((pages - burst) / rate, rel=0.01)
+    assert amazon.state.response_problems == []
+
+
+@pytest.mark.parametrize("kind, error", [
+    ("throttle", ThrottledError),
+    ("500", ServerError),
+    ("503", ServerError),
+    ("drop", NetworkError),
+    ("malformed", MalformedResponseError),
+])
+def test_injected_faults_are_ridden_out_or_surface_typed(amazon, helpers, clock, kind, error):
+    client, _ = authorized_client(amazon, helpers, clock, max_retries=3)
+    amazon.state.inject_fault("getMarketplaceParticipations", kind, count=2)
+    assert client.get_marketplace_participations()
+    assert client.stats.retries == 2
+
+    amazon.state.inject_fault("getMarketplaceParticipations", kind, count=4)
+    with pytest.raises(error):
+        client.get_marketplace_participations()
+    assert client.stats.retries == 2 + 3
+
+
+def test_slow_answer_times_out_and_is_retried(amazon, helpers, clock):
+    client, _ = authorized_client(amazon, helpers, clock, timeout=(2, 0.3))
+    amazon.state.inject_fault("getMarketplaceParticipations", "slow", count=1, seconds=1.0)
+    assert client.get_marketplace_participations()
+    assert client.stats.retries == 1
+
+
+def test_a_real_bucket_overrun_is_retried_after_pacing(amazon, helpers, clock):
+    # Two processes share a seller but not a limiter: the second one meets a
+    # real 429 from the sandbox's bucket and must still get through.
+    first, _ = authorized_client(amazon, helpers, clock)
+    second = SPAPIClient(endpoint=amazon.url, lwa=first.lwa, refresh_token=first._refresh_token,
+                         seller_id=first.seller_id, clock=clock, rate_limiter=RateLimiter(clock=clock))
+    rate, burst = USAGE_PLANS["getOrder"]
+    order_id = next(iter(amazon.state.orders))
+    for _ in range(burst):
+        first.get_order(order_id)
+    second.get_order(order_id)
+    assert second.stats.throttled >= 1
+    assert statuses(amazon, "getOrder")[-1] == 200
+
+
+def needs(*operations):
+    from plugin.sandbox.dispatch import HANDLERS
+
+    missing = [op for op in operations if op not in HANDLERS]
+    if missing:
+        pytest.skip(f"the sandbox does not serve {missing} yet")
+
+
+def assert_all_accepted(amazon):
+    with amazon.state.lock:
+        bad = [(r["operation"], r["status"]) for r in amazon.state.requests if r["status"] and r["status"] >= 400]
+    assert bad == []
+    assert amazon.state.response_problems == []
+
+
+def test_orders_requests_pass_the_sandbox_validation(amazon, helpers, clock):
+    client, _ = authorized_client(amazon, helpers, clock)
+    order_id = next(iter(amazon.state.orders))
+    order = client.get_order(order_id, included_data=["BUYER", "RECIPIENT", "FULFILLMENT"])
+    assert order["order"]["orderId"] == order_id
+    found = list(client.iter_orders(last_updated_after=clock.now() - timedelta(days=40),
+                                    last_updated_before=clock.now() - timedelta(minutes=5),
+                                    fulfillment_statuses=["UNSHIPPED", "SHIPPED"], included_data=["FULFILLMENT"]))
+    assert found and {o["fulfillment"]["fulfillmentStatus"] for o in found} <= {"UNSHIPPED", "SHIPPED"}
+    assert_all_accepted(amazon)
+
+
+def test_catalog_and_product_type_requests_pass_the_sandbox_validation(amazon, helpers, clock):
+    needs("searchCatalogItems", "getDefinitionsProductType")
+    client, _ = authorized_client(amazon, helpers, clock)
+    eans = [item["ean"] for item in amazon.state.catalog.values()][:25]
+    result = client.search_catalog_items_by_ean(eans)
+    assert result["items"]
+    client.get_definitions_product_type("HOME")
+    assert_all_accepted(amazon)
+
+
+def test_listings_requests_with_turkish_sku_pass_the_sandbox_validation(amazon, helpers, clock):
+    needs("putListingsItem", "patchListingsItem", "getListingsItem", "deleteListingsItem")
+    client, _ = authorized_client(amazon, helpers, clock)
+    sku = "Kırmızı Şal/42 İğne"
+    put = client.put_listings_item(sku, product_type="HOME", requirements="LISTING_OFFER_ONLY", attributes={
+        "purchasable_offer": [{"currency": "TRY", "marketplace_id": "A33AVAJ2PDY3EV",
+                               "our_price": [{"schedule": [{"value_with_tax": "249.90"}]}]}],
+        "fulfillment_availability": [{"fulfillment_channel_code": "DEFAULT", "quantity": 3}]})
+    assert put["status"] in ("ACCEPTED", "INVALID")
+    client.patch_listings_item(sku, product_type="HOME", patches=[
+        {"op": "replace", "path": "/attributes/fulfillment_availability",
+         "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": 7}]}])
+    got = client.get_listings_item(sku, included_data=["summaries", "fulfillmentAvailability"])
+    assert got["sku"] == sku
+    client.delete_listings_item(sku)
+    assert_all_accepted(amazon)
+
+
+def test_feed_round_trip_passes_the_sandbox_validation(amazon, helpers, clock):
+    needs("createFeedDocument", "createFeed", "getFeed", "getFeedDocument")
+    client, _ = authorized_client(amazon, helpers, clock)
+    doc = {"header": {"sellerId": client.seller_id, "version": "2.0", "issueLocale": "tr_TR"},
+           "messages": [{"messageId": 1, "sku": "Kırmızı Şal/42", "operationType": "DELETE"}]}
+    feed_id = client.submit_json_listings_feed(doc)
+    clock.advance(120)
+    feed = client.get_feed(feed_id)
+    assert feed["processingStatus"] == "DONE", feed
+    report = client.download_feed_document(client.get_feed_document(feed["resultFeedDocumentId"]))
+    assert b'"header"' in report
+    assert_all_accepted(amazon)
