@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from .validation import AUTO_UPDATE_TYPES
+from ..validation import AUTO_UPDATE_TYPES
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",

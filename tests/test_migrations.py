@@ -1,0 +1,69 @@
+"""The plugin's migrations build exactly the models' schema, beside a host's tables, and come back out."""
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from plugin import migrate
+from plugin.models import Base
+
+
+def _host_table(engine):
+    # A host table named like Alembic's default version table must survive untouched.
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"))
+        conn.execute(sa.text("INSERT INTO alembic_version VALUES ('host_rev_1')"))
+
+
+def _plugin_tables(engine):
+    return sorted(t for t in sa.inspect(engine).get_table_names() if t.startswith("amazon_tr_"))
+
+
+def _drift(engine):
+    def include(obj, name, type_, reflected, compare_to):
+        return not (type_ == "table" and not name.startswith("amazon_tr_")) and name != migrate.VERSION_TABLE
+
+    with engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": include})
+        return compare_metadata(ctx, Base.metadata)
+
+
+def check_roundtrip(engine):
+    _host_table(engine)
+    migrate.upgrade(engine)
+    expected = sorted(Base.metadata.tables) + [migrate.VERSION_TABLE]
+    assert _plugin_tables(engine) == sorted(expected)
+    assert _drift(engine) == []
+    assert migrate.current(engine) is not None
+    migrate.downgrade(engine, "base")
+    assert _plugin_tables(engine) == [migrate.VERSION_TABLE]
+    assert migrate.current(engine) is None
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "host_rev_1"
+    migrate.upgrade(engine)  # and up again from empty
+    assert _drift(engine) == []
+
+
+def test_sqlite_upgrade_matches_models_and_downgrades(tmp_path):
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'm.sqlite'}")
+    check_roundtrip(engine)
+
+
+@pytest.mark.postgres
+def test_postgres_upgrade_matches_models_and_downgrades(pg_url):
+    engine = sa.create_engine(pg_url)
+    try:
+        check_roundtrip(engine)
+    finally:
+        engine.dispose()
+
+
+def test_cli_upgrade_and_downgrade(runner, app):
+    result = runner.invoke(args=["amazon", "db", "downgrade"])
+    assert result.exit_code == 0, result.output
+    assert "base" in result.output
+    result = runner.invoke(args=["amazon", "db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert "amazon_tr schema at" in result.output
