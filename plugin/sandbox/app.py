@@ -24,5 +24,7 @@ def create_sandbox_app(state: SandboxState | None = None, *,
     app.register_blueprint(auth.bp)
     app.register_blueprint(control.bp)
     app.register_blueprint(documents.bp)
+    from .ops_catalog import bp as schemas_bp
+    app.register_blueprint(schemas_bp)
     register_operations(app)
     return app

@@ -1,0 +1,189 @@
+"""Catalog Items 2022-04-01 search and Product Type Definitions 2020-09-01."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+
+from flask import Blueprint, Response, current_app, request
+
+from .dispatch import Call, invalid, operation
+from .seed import MARKETPLACES, TR_MARKETPLACE_ID
+
+bp = Blueprint("sandbox_schemas", __name__)
+
+PRODUCT_TYPE_NAMES = {
+    "HOME": "Ev", "KITCHEN": "Mutfak", "GROCERY": "Gıda", "BEAUTY": "Güzellik",
+    "SHOES": "Ayakkabı", "TOY": "Oyuncak", "JEWELRY": "Takı", "BOOKS": "Kitap",
+    "APPAREL": "Giyim", "PRODUCT": "Ürün",
+}
+
+
+def _catalog_view(item: dict, marketplace_id: str, included: list[str]) -> dict:
+    out: dict = {"asin": item["asin"]}
+    if "summaries" in included:
+        out["summaries"] = [{"marketplaceId": marketplace_id, "brand": item["brand"],
+                             "itemName": item["title"], "manufacturer": item["brand"],
+                             "itemClassification": "BASE_PRODUCT"}]
+    if "identifiers" in included:
+        out["identifiers"] = [{"marketplaceId": marketplace_id, "identifiers": [
+            {"identifierType": "EAN", "identifier": item["ean"]}]}]
+    if "productTypes" in included:
+        out["productTypes"] = [{"marketplaceId": marketplace_id,
+                                "productType": item["productType"]}]
+    if "attributes" in included:
+        out["attributes"] = {
+            "item_name": [{"value": item["title"], "language_tag": "tr_TR",
+                           "marketplace_id": marketplace_id}],
+            "brand": [{"value": item["brand"], "language_tag": "tr_TR",
+                       "marketplace_id": marketplace_id}],
+            "externally_assigned_product_identifier": [
+                {"type": "ean", "value": item["ean"], "marketplace_id": marketplace_id}],
+        }
+    for name in ("classifications", "dimensions", "images", "relationships", "salesRanks",
+                 "vendorDetails"):
+        if name in included:
+            out[name] = []
+    return out
+
+
+@operation("searchCatalogItems")
+def search_catalog_items(call: Call):
+    p = call.params
+    mid = p["marketplaceIds"][0]
+    if mid not in MARKETPLACES:
+        raise invalid(f"Invalid marketplaceId '{mid}'.")
+    identifiers, keywords = p.get("identifiers"), p.get("keywords")
+    if bool(identifiers) == bool(keywords):
+        raise invalid("Exactly one of identifiers and keywords must be provided.")
+    included = p.get("includedData") or ["summaries"]
+    state = call.state
+    items = sorted(state.catalog.values(), key=lambda x: x["asin"])
+    if identifiers:
+        kind = p.get("identifiersType")
+        if not kind:
+            raise invalid("identifiersType is required when identifiers are given.")
+        if kind == "SKU" and not p.get("sellerId"):
+            raise invalid("sellerId is required when identifiersType is SKU.")
+        wanted = set(identifiers)
+        if kind in ("EAN", "GTIN"):
+            found = [i for i in items if i["ean"] in wanted]
+        elif kind == "ASIN":
+            found = [i for i in items if i["asin"] in wanted]
+        elif kind == "SKU":
+            found = [i for i in items if i.get("sku") in wanted]
+        else:
+            found = []
+    else:
+        words = [w.casefold() for w in keywords]
+        found = [i for i in items if all(w in i["title"].casefold() for w in words)]
+    if mid != TR_MARKETPLACE_ID:
+        found = []  # the seeded catalog lives on Amazon.com.tr only
+    size = p.get("pageSize", 10)
+    if not 1 <= size <= 20:
+        raise invalid("pageSize must be between 1 and 20.")
+    offset = 0
+    if p.get("pageToken"):
+        try:
+            offset = int(base64.urlsafe_b64decode(p["pageToken"].encode()).decode())
+        except ValueError:
+            raise invalid("Invalid pageToken.") from None
+    page = found[offset:offset + size]
+    body = {"numberOfResults": len(found),
+            "items": [_catalog_view(i, mid, included) for i in page]}
+    if offset + size < len(found):
+        body["pagination"] = {"nextToken": base64.urlsafe_b64encode(
+            str(offset + size).encode()).decode()}
+    if keywords:
+        body["refinements"] = {"brands": [], "classifications": []}
+    return 200, body
+
+
+def product_type_schema(product_type: str) -> dict:
+    """A small JSON Schema for a product type's listing attributes."""
+    def values(value_schema: dict, extra: dict | None = None) -> dict:
+        props = {"value": value_schema, "marketplace_id": {"type": "string"},
+                 "language_tag": {"type": "string"}}
+        props.update(extra or {})
+        return {"type": "array", "minItems": 1,
+                "items": {"type": "object", "properties": props}}
+
+    return {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "$id": f"sandbox:product-types/{product_type}",
+        "title": PRODUCT_TYPE_NAMES.get(product_type, product_type),
+        "type": "object",
+        "required": ["condition_type", "item_name", "brand"],
+        "properties": {
+            "condition_type": values({"type": "string", "enum": ["new_new", "used_like_new",
+                                                                 "used_good"]}),
+            "item_name": values({"type": "string", "maxLength": 200}),
+            "brand": values({"type": "string", "maxLength": 100}),
+            "bullet_point": values({"type": "string", "maxLength": 500}),
+            "product_description": values({"type": "string", "maxLength": 2000}),
+            "merchant_suggested_asin": values({"type": "string", "pattern": "^[A-Z0-9]{10}$"}),
+            "externally_assigned_product_identifier": {
+                "type": "array", "items": {"type": "object", "required": ["type", "value"],
+                                           "properties": {"type": {"enum": ["ean", "upc", "gtin"]},
+                                                          "value": {"type": "string"},
+                                                          "marketplace_id": {"type": "string"}}}},
+            "purchasable_offer": {
+                "type": "array", "items": {"type": "object", "properties": {
+                    "currency": {"type": "string"}, "marketplace_id": {"type": "string"},
+                    "our_price": {"type": "array", "items": {"type": "object", "properties": {
+                        "schedule": {"type": "array", "items": {"type": "object", "properties": {
+                            "value_with_tax": {"type": "number", "minimum": 0}}}}}}}}}},
+            "fulfillment_availability": {
+                "type": "array", "items": {"type": "object",
+                                           "required": ["fulfillment_channel_code"],
+                                           "properties": {
+                                               "fulfillment_channel_code": {"type": "string"},
+                                               "quantity": {"type": "integer", "minimum": 0}}}},
+        },
+    }
+
+
+def _schema_bytes(product_type: str) -> bytes:
+    return json.dumps(product_type_schema(product_type), ensure_ascii=False,
+                      sort_keys=True).encode("utf-8")
+
+
+@operation("getDefinitionsProductType")
+def get_definitions_product_type(call: Call):
+    ptype = call.params["productType"]
+    if ptype not in PRODUCT_TYPE_NAMES:
+        raise invalid(f"Invalid product type '{ptype}'.")
+    mids = call.params["marketplaceIds"]
+    for mid in mids:
+        if mid not in MARKETPLACES:
+            raise invalid(f"Invalid marketplaceId '{mid}'.")
+    raw = _schema_bytes(ptype)
+    body = {
+        "schema": {"link": {"resource": request.host_url.rstrip("/") + f"/_schemas/{ptype}",
+                            "verb": "GET"},
+                   "checksum": base64.b64encode(hashlib.md5(raw).digest()).decode()},
+        "requirements": call.params.get("requirements", "LISTING"),
+        "requirementsEnforced": call.params.get("requirementsEnforced", "ENFORCED"),
+        "propertyGroups": {
+            "offer": {"title": "Teklif", "propertyNames": [
+                "condition_type", "purchasable_offer", "fulfillment_availability"]},
+            "product_identity": {"title": "Ürün Kimliği", "propertyNames": [
+                "item_name", "brand", "externally_assigned_product_identifier",
+                "merchant_suggested_asin"]},
+            "product_details": {"title": "Ürün Detayları", "propertyNames": [
+                "bullet_point", "product_description"]},
+        },
+        "locale": call.params.get("locale") or "tr_TR",
+        "marketplaceIds": mids,
+        "productType": ptype,
+        "displayName": PRODUCT_TYPE_NAMES[ptype],
+        "productTypeVersion": {"version": "SANDBOX.1", "latest": True, "releaseCandidate": False},
+    }
+    return 200, body
+
+
+@bp.get("/_schemas/<product_type>")
+def schema_document(product_type: str) -> Response:
+    if product_type not in PRODUCT_TYPE_NAMES:
+        return Response("Not found", status=404)
+    return Response(_schema_bytes(product_type), mimetype="application/json")

@@ -107,7 +107,7 @@ _PRODUCTS = [
 
 # Catalog pages owned by a brand: Amazon keeps their content and accepts only
 # the offer part of a submission for them.
-CONTENT_LOCKED_INDEXES = {1, 5, 17}  # Paşabahçe, Kahveci Ağa and Buldan pages
+CONTENT_LOCKED_INDEXES = {2, 6, 18}  # Kahveci Ağa, Paşabahçe and Buldan pages
 
 _FIRST = ["Ayşe", "Mehmet", "Fatma", "Mustafa", "Emine", "Ahmet", "Hatice", "Ali", "Zeynep",
           "Hüseyin", "Elif", "İbrahim", "Şule", "Çağrı", "Gökhan", "Özge", "Ümit", "Büşra",
