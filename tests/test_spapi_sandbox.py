@@ -205,11 +205,11 @@ def test_listings_requests_with_turkish_sku_pass_the_sandbox_validation(amazon, 
     needs("putListingsItem", "patchListingsItem", "getListingsItem", "deleteListingsItem")
     client, _ = authorized_client(amazon, helpers, clock)
     sku = "Kırmızı Şal/42 İğne"
-    put = client.put_listings_item(sku, product_type="HOME", requirements="LISTING_OFFER_ONLY", attributes={
-        "purchasable_offer": [{"currency": "TRY", "marketplace_id": "A33AVAJ2PDY3EV",
-                               "our_price": [{"schedule": [{"value_with_tax": "249.90"}]}]}],
-        "fulfillment_availability": [{"fulfillment_channel_code": "DEFAULT", "quantity": 3}]})
-    assert put["status"] in ("ACCEPTED", "INVALID")
+    # A whole listing the sandbox accepts: a seeded one's attributes under a new SKU.
+    _, seeded = sorted(amazon.state.listings[TR_SELLER_ID].items())[0]
+    put = client.put_listings_item(sku, product_type=seeded["productType"], requirements="LISTING",
+                                   attributes=seeded["attributes"])
+    assert put["status"] == "ACCEPTED", put
     client.patch_listings_item(sku, product_type="HOME", patches=[
         {"op": "replace", "path": "/attributes/fulfillment_availability",
          "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": 7}]}])
