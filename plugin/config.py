@@ -20,6 +20,7 @@ DEFAULTS: dict[str, tuple[object, str]] = {
     "AMAZON_TR_LWA_CLIENT_ID": (None, "LWA client id of the application."),
     "AMAZON_TR_LWA_CLIENT_SECRET": (None, "LWA client secret (keep it out of the repository)."),
     "AMAZON_TR_ENCRYPTION_KEY": (None, "Fernet key(s), comma separated, newest first; encrypts tokens and buyer data."),
+    "AMAZON_TR_REDIRECT_URI": (None, "OAuth redirect URI registered with Amazon; default: the callback's own URL."),
     "AMAZON_TR_SANDBOX": ("off", "off: Amazon; amazon: Amazon's sandbox endpoint; local: the bundled local sandbox."),
     "AMAZON_TR_LOCAL_SANDBOX_URL": ("http://127.0.0.1:5000/amazon-sandbox", "Where the local sandbox answers in local mode."),
     "AMAZON_TR_SCHEDULER": (False, "Run the syncs in this process with APScheduler."),

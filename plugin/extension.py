@@ -8,6 +8,7 @@ from typing import Any, Callable
 from flask import Blueprint, Flask
 
 from . import config as config_mod
+from .clock import SystemClock
 from .crypto import Cipher
 from .resources import static_dir
 from .shop import ShopAdapter
@@ -27,6 +28,7 @@ class AmazonTRState:
     admin_guard: Callable[[], Any] | None
     locale_selector: Callable[[], str] | None
     cipher: Cipher
+    clock: Any = field(default_factory=SystemClock)
     scheduler: Any = None
     extras: dict = field(default_factory=dict)
 

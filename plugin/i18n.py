@@ -22,17 +22,33 @@ DEFAULT_LOCALE = "tr"
 CATALOG_DIR = Path(__file__).with_name("translations")
 
 
-def po_path(locale: str) -> Path:
-    return CATALOG_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+def po_paths(locale: str) -> list[Path]:
+    """The catalog of a locale: ``amazon_tr.po`` plus one ``amazon_tr.<part>.po`` per capability."""
+    folder = CATALOG_DIR / locale / "LC_MESSAGES"
+    main = folder / f"{DOMAIN}.po"
+    parts = sorted(folder.glob(f"{DOMAIN}.*.po"))
+    return ([main] if main.exists() else []) + parts
+
+
+def read_catalog(locale: str):
+    paths = po_paths(locale)
+    if not paths:
+        return None
+    with paths[0].open("rb") as fh:
+        catalog = read_po(fh, locale=locale, domain=DOMAIN)
+    for path in paths[1:]:
+        with path.open("rb") as fh:
+            for message in read_po(fh, locale=locale, domain=DOMAIN):
+                if message.id:
+                    catalog[message.id] = message
+    return catalog
 
 
 @lru_cache(maxsize=None)
 def translations_for(locale: str):
-    path = po_path(locale)
-    if not path.exists():
+    catalog = read_catalog(locale)
+    if catalog is None:
         return NullTranslations()
-    with path.open("rb") as fh:
-        catalog = read_po(fh, locale=locale, domain=DOMAIN)
     buf = io.BytesIO()
     write_mo(buf, catalog)
     buf.seek(0)

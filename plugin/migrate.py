@@ -34,4 +34,5 @@ def current(engine) -> str | None:
 
     with engine.connect() as conn:
         ctx = MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE})
-        return ctx.get_current_revision()
+        heads = sorted(ctx.get_current_heads())
+        return ", ".join(heads) or None

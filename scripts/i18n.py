@@ -33,8 +33,10 @@ def extract():
 
 
 def load_po():
-    with PO.open("rb") as fh:
-        return read_po(fh, locale="tr")
+    sys.path.insert(0, str(ROOT))
+    from plugin.i18n import read_catalog
+
+    return read_catalog("tr")
 
 
 def missing(template, catalog):
@@ -46,10 +48,15 @@ def main(argv):
     template = extract()
     catalog = load_po()
     if cmd == "update":
-        catalog.update(template, no_fuzzy_matching=True)
-        catalog.obsolete.clear()
+        # New messages go to the main catalog; part files (amazon_tr.<part>.po) are kept as they are.
+        with PO.open("rb") as fh:
+            main = read_po(fh, locale="tr")
+        for message in template:
+            if message.id and message.id not in catalog:
+                main.add(message.id, "")
         with PO.open("wb") as fh:
-            write_po(fh, catalog, omit_header=False, sort_output=True, no_location=True, width=0)
+            write_po(fh, main, omit_header=False, sort_output=True, no_location=True, width=0)
+        catalog = load_po()
     gaps = missing(template, catalog)
     for msgid in gaps:
         print(f"no Turkish text: {msgid!r}")

@@ -1,4 +1,9 @@
 """The plugin's tables (amazon_tr_*), one module per capability, one metadata for all."""
+from .authorization import OAuthState
 from .base import AUTHORIZATION_LIFETIME, EXPIRY_WARNING, Base, Store, UTCDateTime, utcnow
+from .sync import StoreLease, SyncRun
 
-__all__ = ["AUTHORIZATION_LIFETIME", "EXPIRY_WARNING", "Base", "Store", "UTCDateTime", "utcnow"]
+__all__ = [
+    "AUTHORIZATION_LIFETIME", "EXPIRY_WARNING", "Base", "OAuthState", "Store", "StoreLease", "SyncRun",
+    "UTCDateTime", "utcnow",
+]
