@@ -34,6 +34,7 @@ def sandbox():
         yield server
     finally:
         server.stop()
+    _assert_responses_matched_models(server)
 
 
 @pytest.fixture
@@ -45,6 +46,14 @@ def sim_sandbox(sim_clock):
         yield server
     finally:
         server.stop()
+    _assert_responses_matched_models(server)
+
+
+def _assert_responses_matched_models(server: SandboxServer) -> None:
+    # the sandbox checks each of its SP-API responses against Amazon's model;
+    # a mismatch is a sandbox bug, so every test using it doubles as a check
+    problems = server.state.response_problems
+    assert not problems, f"sandbox responses broke the SP-API models: {problems[:3]}"
 
 
 def consent_code(base_url: str, *, seller_id: str = TR_SELLER_ID, state: str = "st-1",

@@ -68,7 +68,9 @@ def test_patch_rejects_nested_paths_and_unknown_sku(sandbox_session, sandbox):
     assert nested.status_code == 400 and nested.json()["errors"][0]["code"] == "InvalidInput"
     unknown = sandbox_session.patch(_url(sandbox.url, "YOK-9999"), params=MP, json={
         "productType": "HOME", "patches": [{"op": "delete", "path": "/attributes/item_name"}]})
-    assert unknown.status_code == 404
+    assert unknown.status_code == 200
+    assert unknown.json()["status"] == "INVALID"
+    assert unknown.json()["issues"][0]["code"] == "SKU_NOT_FOUND"
     assert sandbox_session.get(_url(sandbox.url, "YOK-9999"), params=MP).status_code == 404
 
 

@@ -41,6 +41,13 @@ def _tr(locale: str | None) -> bool:
     return (locale or "").lower().startswith("tr")
 
 
+def not_found_issue(sku: str, locale: str | None) -> dict:
+    msg = (f"'{sku}' SKU'su için bir ürün kaydı yok; önce putListingsItem ile oluşturun."
+           if _tr(locale) else
+           f"There is no listing for SKU '{sku}'; create it with putListingsItem first.")
+    return _issue("SKU_NOT_FOUND", msg, "ERROR", None, "INVALID_ATTRIBUTE")
+
+
 def _missing(name: str, locale: str | None) -> dict:
     msg = (f"'{name}' zorunludur ancak gönderilmedi." if _tr(locale)
            else f"'{name}' is required but not supplied.")

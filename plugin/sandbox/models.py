@@ -255,6 +255,11 @@ class ModelRegistry:
         return parsed
 
     def response_errors(self, operation_id: str, status: int, body: Any) -> list[str]:
+        op = self.operation(operation_id)
+        if op is None:
+            return []
+        if str(status) not in op["responses"]:
+            return [f"status {status} is not a response the model declares"]
         schema = self.response_schema(operation_id, status)
         if schema is None:
             return []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import uuid
 from typing import Any
 
@@ -48,9 +49,8 @@ def create_feed_document(call: Call):
 def create_feed(call: Call):
     body = call.body or {}
     feed_type = body.get("feedType")
-    if feed_type not in SUPPORTED_FEED_TYPES:
-        raise invalid(f"Feed type '{feed_type}' is not supported by this sandbox; "
-                      "use JSON_LISTINGS_FEED.")
+    if not re.fullmatch(r"[A-Z0-9_]+", feed_type or ""):
+        raise invalid(f"Invalid feedType '{feed_type}'.")
     for mid in body.get("marketplaceIds") or []:
         if mid not in call.state.sellers[call.seller_id]["marketplaces"]:
             raise invalid(f"The seller does not participate in marketplace '{mid}'.")
@@ -100,6 +100,10 @@ def _fatal(feed: dict, message: str, code: str = "FATAL") -> tuple[str, dict]:
 
 def process_feed(state: SandboxState, registry: ModelRegistry, feed: dict) -> tuple[str, dict]:
     doc = state.documents[feed["inputFeedDocumentId"]]
+    if feed["feedType"] not in SUPPORTED_FEED_TYPES:
+        # Amazon takes other feed types; the sandbox only knows how to apply this one
+        return _fatal(feed, f"The sandbox processes only JSON_LISTINGS_FEED, not "
+                            f"{feed['feedType']}.", "UNSUPPORTED_FEED_TYPE")
     if not doc.get("uploaded"):
         return _fatal(feed, "The feed document was never uploaded.", "DOCUMENT_MISSING")
     raw = doc["content"] or b""
@@ -161,10 +165,7 @@ def process_feed(state: SandboxState, registry: ModelRegistry, feed: dict) -> tu
             continue
         outcome = _apply_message(state, feed["seller"], message, locale)
         if outcome is None:
-            add({"severity": "ERROR", "code": "NOT_FOUND",
-                 "message": f"SKU '{sku}' has no listing to patch."})
-            invalid_count += 1
-            continue
+            outcome = listings.Outcome("INVALID", [listings.not_found_issue(sku, locale)])
         for issue in outcome.issues:
             add(issue)
         if outcome.status == "INVALID":

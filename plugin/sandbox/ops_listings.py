@@ -70,16 +70,17 @@ def patch_listings_item(call: Call):
     except listings.PatchPathError as exc:
         raise invalid(str(exc)) from None
     if outcome is None:
-        raise ApiError(404, "NOT_FOUND", f"SKU '{call.params['sku']}' not found in marketplace "
-                                         f"{mid}; create it with putListingsItem first.")
+        # the model has no 404 here: Amazon reports a missing SKU as an issue
+        outcome = listings.Outcome("INVALID", [listings.not_found_issue(
+            call.params["sku"], call.params.get("issueLocale"))])
     return 200, _submission(call, outcome, call.params.get("includedData") or ["issues"],
                             preview, mid)
 
 
 @operation("deleteListingsItem")
 def delete_listings_item(call: Call):
-    mid = _check(call)
-    if not listings.delete_listing(call.state, call.seller_id, call.params["sku"]):
-        raise ApiError(404, "NOT_FOUND", f"SKU '{call.params['sku']}' not found in marketplace {mid}.")
+    _check(call)
+    # deleting is idempotent; the model has no 404 for it
+    listings.delete_listing(call.state, call.seller_id, call.params["sku"])
     return 200, {"sku": call.params["sku"], "status": "ACCEPTED",
                  "submissionId": uuid.uuid4().hex, "issues": []}

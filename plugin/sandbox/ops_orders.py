@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -11,6 +12,7 @@ from .models import parse_date_time
 from .seed import MARKETPLACES, iso
 
 MAX_PAGE = 100
+ORDER_ID = re.compile(r"^\d{3}-\d{7}-\d{7}$")
 
 # includedData value -> order-level keys and order-item-level keys it unlocks
 SECTIONS = {
@@ -138,6 +140,8 @@ def search_orders(call: Call):
 @operation("getOrder")
 def get_order(call: Call):
     order_id = call.params["orderId"]
+    if not ORDER_ID.match(order_id):
+        raise invalid(f"Invalid orderId '{order_id}': expected the 3-7-7 digit form.")
     with call.state.lock:
         order = call.state.orders.get(order_id)
         if order is None or order.get("_sellerId") != call.seller_id:
