@@ -5,6 +5,7 @@ Names are shared with the rest of the test suite: keep them stable.
 """
 from __future__ import annotations
 
+import os
 import re
 from urllib.parse import parse_qsl, urlsplit
 
@@ -23,6 +24,20 @@ SIM_START = 1772442000.0
 @pytest.fixture
 def sim_clock() -> SimulatedClock:
     return SimulatedClock(start=SIM_START)
+
+
+@pytest.fixture
+def require_models() -> None:
+    """Skip (fail under CI) a test that needs Amazon's model files."""
+    from plugin.sandbox.models import default_models_dir
+
+    where = default_models_dir()
+    if not (where / "sellers-v1.json").is_file():
+        message = (f"SP-API models not found at {where}; set AMAZON_TR_MODELS_DIR to the "
+                   "sp-api-models folder")
+        if os.environ.get("CI"):
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
 
 
 @pytest.fixture

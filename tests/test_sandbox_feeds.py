@@ -85,7 +85,7 @@ def test_upload_content_type_must_match(sandbox_session, sandbox):
     assert up.status_code == 403 and "SignatureDoesNotMatch" in up.text
 
 
-def test_document_not_matching_schema_is_fatal(sim_session, sim_sandbox, sim_clock):
+def test_document_not_matching_schema_is_fatal(require_models, sim_session, sim_sandbox, sim_clock):
     bad = {"header": {"sellerId": TR_SELLER_ID, "version": "1.0"}, "messages": []}
     _, feed = _submit(sim_session, sim_sandbox.url, bad)
     sim_clock.advance(60)
@@ -95,7 +95,7 @@ def test_document_not_matching_schema_is_fatal(sim_session, sim_sandbox, sim_clo
     assert report["summary"]["errors"] == 1 and report["issues"][0]["severity"] == "ERROR"
 
 
-def test_delete_message_with_attributes_is_invalid(sim_session, sim_sandbox, sim_clock):
+def test_delete_message_with_attributes_is_invalid(require_models, sim_session, sim_sandbox, sim_clock):
     doc = _doc([{"messageId": 1, "sku": "DEMO-0001", "operationType": "DELETE",
                  "productType": "HOME", "attributes": {}}])
     _, feed = _submit(sim_session, sim_sandbox.url, doc)

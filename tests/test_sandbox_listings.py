@@ -122,7 +122,7 @@ def test_delete(sandbox_session, sandbox):
     assert sandbox_session.get(_url(sandbox.url, "DEMO-0004"), params=MP).status_code == 404
 
 
-def test_listing_request_validation(sandbox_session, sandbox):
+def test_listing_request_validation(require_models, sandbox_session, sandbox):
     url = _url(sandbox.url, "DEMO-0001")
     two = sandbox_session.put(url, params={"marketplaceIds": f"{TR_MARKETPLACE_ID},A1PN6A0ZF4ZA2Z"},
                               json={"productType": "HOME", "attributes": {}})
@@ -145,7 +145,7 @@ def test_listing_request_validation(sandbox_session, sandbox):
     assert other_seller.status_code == 403
 
 
-def test_catalog_search_by_ean(sandbox_session, sandbox):
+def test_catalog_search_by_ean(require_models, sandbox_session, sandbox):
     item = sandbox.state.catalog["B0TR000007"]
     extra = sandbox.state.add_catalog_item(ean="8680000000011", title="Özel Ürün", sku="SHOP-42")
     r = sandbox_session.get(sandbox.url + "/catalog/2022-04-01/items", params={

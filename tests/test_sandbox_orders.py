@@ -103,7 +103,7 @@ def test_filters(sandbox_session, sandbox):
     assert _all_orders(sandbox_session, sandbox.url, marketplaceIds="A1PN6A0ZF4ZA2Z") == []
 
 
-def test_bad_search_requests_are_invalid_input(sandbox_session, sandbox):
+def test_bad_search_requests_are_invalid_input(require_models, sandbox_session, sandbox):
     url = sandbox.url + ORDERS
     now_ish = sandbox.state.now().strftime("%Y-%m-%dT%H:%M:%SZ")
     bad = [

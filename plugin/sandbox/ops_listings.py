@@ -35,6 +35,15 @@ def _submission(call: Call, outcome: listings.Outcome, included: list[str], prev
     return body
 
 
+def _body(call: Call, key: str, kind: type) -> dict:
+    # the model check catches this first; this guard keeps a model-less run honest
+    body = call.body
+    if not isinstance(body, dict) or not isinstance(body.get("productType"), str) \
+            or not isinstance(body.get(key), kind):
+        raise invalid(f"The request body needs productType and {key}.")
+    return body
+
+
 @operation("getListingsItem")
 def get_listings_item(call: Call):
     mid = _check(call)
@@ -48,7 +57,7 @@ def get_listings_item(call: Call):
 @operation("putListingsItem")
 def put_listings_item(call: Call):
     mid = _check(call)
-    body = call.body or {}
+    body = _body(call, "attributes", dict)
     preview = call.params.get("mode") == "VALIDATION_PREVIEW"
     outcome = listings.put_listing(
         call.state, call.seller_id, call.params["sku"], product_type=body["productType"],
@@ -61,7 +70,7 @@ def put_listings_item(call: Call):
 @operation("patchListingsItem")
 def patch_listings_item(call: Call):
     mid = _check(call)
-    body = call.body or {}
+    body = _body(call, "patches", list)
     preview = call.params.get("mode") == "VALIDATION_PREVIEW"
     try:
         outcome = listings.patch_listing(
