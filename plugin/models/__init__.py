@@ -2,6 +2,7 @@
 from .authorization import OAuthState
 from .base import AUTHORIZATION_LIFETIME, EXPIRY_WARNING, Base, Store, UTCDateTime, utcnow
 from .sync import StoreLease, SyncRun
+from .orders import ImportedOrder, OrderImportSettings  # noqa: E402,F401
 
 __all__ = [
     "AUTHORIZATION_LIFETIME", "EXPIRY_WARNING", "Base", "OAuthState", "Store", "StoreLease", "SyncRun",

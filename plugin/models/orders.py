@@ -1,0 +1,81 @@
+"""Imported Amazon orders and each store's order import settings and cursor.
+
+One row per (store, Amazon order id), enforced by the database: two importers
+racing on the same order cannot both insert it. Buyers' name, address and phone
+are kept only Fernet-encrypted, and are emptied 30 days after the order shipped
+or was cancelled (Amazon's data protection policy).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, UTCDateTime, utcnow
+
+UNKNOWN_SKU_POLICIES = ("skip", "unmatched")
+#: What the shop order is in: pending, ready, partially_shipped, shipped,
+#: cancelled; "skipped" is an order the plugin did not pass to the shop
+#: (an unknown SKU under the skip policy).
+ORDER_STATES = ("pending", "ready", "partially_shipped", "shipped", "cancelled", "skipped")
+
+
+class OrderImportSettings(Base):
+    """Per store: the number prefix, the unknown SKU policy and the lastUpdatedAfter cursor."""
+
+    __tablename__ = "amazon_tr_order_settings"
+    __table_args__ = (
+        CheckConstraint("unknown_sku IN ('skip', 'unmatched')", name="unknown_sku"),
+    )
+
+    store_id: Mapped[int] = mapped_column(ForeignKey("amazon_tr_store.id", ondelete="CASCADE"), primary_key=True)
+    #: None: AMAZON_TR_ORDER_PREFIX from the config.
+    number_prefix: Mapped[str | None] = mapped_column(String(20))
+    unknown_sku: Mapped[str] = mapped_column(String(20), default="skip")
+    #: Orders updated at or after (cursor − overlap) are fetched next time.
+    cursor: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cursor_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ImportedOrder(Base):
+    __tablename__ = "amazon_tr_order"
+    __table_args__ = (
+        UniqueConstraint("store_id", "amazon_order_id", name="uq_amazon_tr_order_store_amazon_order"),
+        CheckConstraint("state IN (%s)" % ", ".join(f"'{s}'" for s in ORDER_STATES), name="state"),
+        Index("ix_amazon_tr_order_store_imported", "store_id", "imported_at"),
+        Index("ix_amazon_tr_order_closed_purge", "closed_at", "personal_data_purged_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("amazon_tr_store.id", ondelete="CASCADE"))
+    amazon_order_id: Mapped[str] = mapped_column(String(40))
+    #: The shop's order number (prefix + Amazon order id); None while skipped.
+    shop_number: Mapped[str | None] = mapped_column(String(64))
+    shop_ref: Mapped[str | None] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(20))
+    amazon_status: Mapped[str | None] = mapped_column(String(30))
+    fulfillment_channel: Mapped[str] = mapped_column(String(10), default="merchant")  # merchant, amazon
+    currency: Mapped[str] = mapped_column(String(3), default="TRY")
+    total: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0"))
+    shipping: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0"))
+    tax: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0"))
+    item_count: Mapped[int] = mapped_column(Integer, default=0)
+    #: SKUs Amazon sold that the shop does not know, comma separated.
+    unknown_skus: Mapped[str | None] = mapped_column(Text)
+    purchased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    amazon_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When Amazon reported it shipped or cancelled: the 30 days start here.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # Personal data, Fernet-encrypted; emptied by the purge.
+    buyer_name_encrypted: Mapped[str | None] = mapped_column(Text)
+    address_encrypted: Mapped[str | None] = mapped_column(Text)
+    phone_encrypted: Mapped[str | None] = mapped_column(Text)
+    personal_data_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<ImportedOrder {self.store_id}:{self.amazon_order_id} {self.state}>"
