@@ -8,3 +8,4 @@ __all__ = [
     "AUTHORIZATION_LIFETIME", "EXPIRY_WARNING", "Base", "OAuthState", "Store", "StoreLease", "SyncRun",
     "UTCDateTime", "utcnow",
 ]
+from .listings import ListingFeed, ListingLink, ListingSettings  # noqa: E402,F401
