@@ -1,0 +1,63 @@
+"""Helpers for the product-update tests: an app on the local sandbox with an authorized store."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from conftest import make_app
+from sandbox_fixtures import authorize_over_http
+
+from plugin.sandbox.seed import TR_SELLER_ID
+
+
+@dataclass
+class Env:
+    app: object
+    sandbox: object
+    store_id: int
+    clock: object
+
+    @property
+    def sb(self):
+        return self.sandbox.state
+
+    def ctx(self):
+        return self.app.app_context()
+
+    def requests(self, operation):
+        with self.sb.lock:
+            return [e for e in self.sb.requests if e["operation"] == operation]
+
+    def listing(self, sku):
+        return self.sb.listings.get(TR_SELLER_ID, {}).get(sku)
+
+
+def build_env(tmp_path, sandbox, clock=None, *, update_type="all", product_update=True, active=True, **config):
+    from plugin.models import Store
+    from wsgi import db
+
+    app = make_app(tmp_path, AMAZON_TR_SANDBOX="local", AMAZON_TR_LOCAL_SANDBOX_URL=sandbox.url, **config)
+    state = app.extensions["amazon_tr"]
+    if clock is not None:
+        state.clock = clock
+    tokens = authorize_over_http(sandbox.url)
+    with app.app_context():
+        now = state.clock.now()
+        store = Store(name="Amazon TR", seller_id=TR_SELLER_ID, selling_partner_id=TR_SELLER_ID, active=active,
+                      product_update=product_update, auto_update_type=update_type,
+                      refresh_token_encrypted=state.cipher.encrypt(tokens["refresh_token"]),
+                      authorized_at=now, authorization_expires_at=now + timedelta(days=365))
+        db.session.add(store)
+        db.session.commit()
+        store_id = store.id
+    return Env(app, sandbox, store_id, state.clock)
+
+
+def seed_demo_catalog(sandbox_state, *, matched=range(1, 11), locked=(3,)):
+    """Amazon has catalog pages for some of the demo shop's EANs; ``locked`` ones belong to a brand."""
+    from wsgi import DEMO_PRODUCTS, ean13
+
+    for i in matched:
+        title, brand, _category, _price = DEMO_PRODUCTS[i - 1]
+        sandbox_state.add_catalog_item(ean=ean13(1000 + i), title=title, brand=brand, asin=f"B0DEMO{i:04d}",
+                                       product_type="KITCHEN", content_locked=i in locked)
