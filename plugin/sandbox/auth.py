@@ -189,7 +189,7 @@ def consent_form() -> Response:
     content = f"""<h1>Uygulamayı yetkilendir</h1>
 <p><strong>{html.escape(app['name'])}</strong> uygulaması Amazon satıcı hesabınızdaki
 siparişlere ve ürünlere erişmek istiyor.</p>
-<form method="post" action="/apps/authorize/consent">
+<form method="post" action="{html.escape(request.script_root)}/apps/authorize/consent">
 <input type="hidden" name="nonce" value="{nonce}">
 <p><label for="seller_id">Giriş yapan satıcı</label>
 <select id="seller_id" name="seller_id">{options}</select></p>

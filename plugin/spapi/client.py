@@ -144,6 +144,7 @@ class SPAPIClient:
         user_agent: str | None = None,
         random: Any = None,
         issue_locale: str | None = "tr_TR",
+        max_wait: float | None = None,
     ) -> None:
         if not endpoint:
             raise ValueError("endpoint is required")
@@ -163,6 +164,9 @@ class SPAPIClient:
         self.user_agent = user_agent or default_user_agent()
         self._random = random or _random.Random()
         self.issue_locale = issue_locale
+        # Someone waiting at a button cannot wait a minute for a token: past
+        # max_wait seconds the call fails with ThrottledError(retry_after=…).
+        self.max_wait = max_wait
         self.stats = ClientStats()
         self._stats_lock = threading.Lock()
         # Buckets are per selling partner; before the seller id is known the
@@ -201,6 +205,11 @@ class SPAPIClient:
         attempt = 0
         reauthorized = False
         while True:
+            if self.max_wait is not None:
+                due = self.rate_limiter.wait_time(operation, self._limit_key)
+                if due > self.max_wait:
+                    raise ThrottledError(f"{operation}: next call allowed in {due:.0f}s", retry_after=due,
+                                         operation=operation)
             waited = self.rate_limiter.acquire(operation, self._limit_key, sleep=self.clock.sleep)
             if waited:
                 self._bump(pacing_seconds=waited)
@@ -242,6 +251,12 @@ class SPAPIClient:
                 log.warning("%s failed after %s attempt(s): %s", operation, attempt + 1, error)
                 raise error
             delay = self._backoff(attempt, error)
+            if self.max_wait is not None and isinstance(error, ThrottledError):
+                due = max(delay, self.rate_limiter.wait_time(operation, self._limit_key))
+                if due > self.max_wait:
+                    error.retry_after = due
+                    self._count_error(error)
+                    raise error
             attempt += 1
             log.info("%s: %s, retry %s/%s in %.2fs", operation, type(error).__name__, attempt, self.max_retries, delay)
             self._bump(retries=1, backoff_seconds=delay)
@@ -359,6 +374,12 @@ class SPAPIClient:
                 self._count_error(error)
                 raise error
             delay = self._backoff(attempt, error)
+            if self.max_wait is not None and isinstance(error, ThrottledError):
+                due = max(delay, self.rate_limiter.wait_time(operation, self._limit_key))
+                if due > self.max_wait:
+                    error.retry_after = due
+                    self._count_error(error)
+                    raise error
             attempt += 1
             self._bump(retries=1, backoff_seconds=delay)
             self.clock.sleep(delay)

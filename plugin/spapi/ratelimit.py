@@ -87,6 +87,16 @@ class RateLimiter:
             bucket = self._buckets[key] = _Bucket(rate, burst, now)
         return bucket
 
+    def wait_time(self, operation: str, seller: str) -> float:
+        """Seconds a call would wait now, without taking a token."""
+        with self._lock:
+            now = self.clock.monotonic()
+            bucket = self._bucket(operation, seller, now)
+            bucket.refill(now)
+            if bucket.tokens >= 1.0:
+                return 0.0
+            return (1.0 - bucket.tokens) / bucket.rate + PACING_MARGIN
+
     def reserve(self, operation: str, seller: str) -> float:
         """Take a token now; return how many seconds to wait before using it."""
         with self._lock:

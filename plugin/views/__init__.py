@@ -86,4 +86,4 @@ def _unexpected(exc: Exception):
     return render_template("amazon_tr/error.html", code=500, reason="unexpected"), 500
 
 
-from . import stores  # noqa: E402,F401  (routes register on the blueprint)
+from . import connection, stores  # noqa: E402,F401  (routes register on the blueprint)

@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from ..forms import AUTO_UPDATE_HELP, ConfirmForm, StoreForm
 from ..i18n import gettext as _
 from ..services import stores as store_service
+from ..services.connection_test import last_result
 from . import admin_blueprint as bp
 
 FLASH_OK = "amazon_tr-success"
@@ -32,6 +33,19 @@ def _data_from(form: StoreForm) -> store_service.StoreData:
 def _apply_service_errors(form: StoreForm, exc: store_service.StoreInvalid) -> None:
     for field, message in exc.errors.items():
         getattr(form, field).errors = list(getattr(form, field).errors) + [str(message)]
+
+
+def fill_form(form: StoreForm, store) -> StoreForm:
+    form.process(data={
+        "name": store.name,
+        "seller_id": store.seller_id,
+        "store_url": store.store_url or "",
+        "active": "1" if store.active else "0",
+        "order_import": "1" if store.order_import else "0",
+        "product_update": "1" if store.product_update else "0",
+        "auto_update_type": store.auto_update_type,
+    })
+    return form
 
 
 @bp.route("/")
@@ -64,15 +78,7 @@ def edit_store(store_id: int):
     store = _store_or_404(store_id)
     form = StoreForm()
     if not form.is_submitted():
-        form.process(data={
-            "name": store.name,
-            "seller_id": store.seller_id,
-            "store_url": store.store_url or "",
-            "active": "1" if store.active else "0",
-            "order_import": "1" if store.order_import else "0",
-            "product_update": "1" if store.product_update else "0",
-            "auto_update_type": store.auto_update_type,
-        })
+        fill_form(form, store)
     elif form.validate():
         try:
             store_service.update_store(store, _data_from(form))
@@ -81,9 +87,8 @@ def edit_store(store_id: int):
         else:
             flash(_("Changes to “%(name)s” were saved.", name=store.name), FLASH_OK)
             return redirect(url_for(".edit_store", store_id=store.id))
-    return render_template("amazon_tr/stores/form.html", form=form, store=store, help=AUTO_UPDATE_HELP), (
-        422 if form.errors else 200
-    )
+    return render_template("amazon_tr/stores/form.html", form=form, store=store, help=AUTO_UPDATE_HELP,
+                           result=last_result(store), confirm_form=ConfirmForm()), (422 if form.errors else 200)
 
 
 @bp.route("/stores/<int:store_id>/delete", methods=["GET", "POST"])

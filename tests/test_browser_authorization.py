@@ -1,0 +1,77 @@
+"""In Chromium against the local Amazon: add a store, Yetkilendir, Onayla, API'yi test et in place."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import LiveServer, make_app
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def shop(tmp_path, sandbox):
+    app = make_app(tmp_path, AMAZON_TR_SANDBOX="local", AMAZON_TR_LOCAL_SANDBOX_URL=sandbox.url)
+    server = LiveServer(app).start()
+    yield server
+    server.stop()
+
+
+def add_store(page, base):
+    page.goto(base + "/admin/amazon/stores/new")
+    page.get_by_role("button", name="Yönetici olarak giriş yap").click()
+    page.get_by_label("Mağaza Tanımı").fill("Anadolu Çarşı")
+    page.get_by_label("Satıcı Kodu").fill("A1TRDEMOSATICI")
+    page.get_by_role("button", name="Kaydet").click()
+    page.get_by_text("mağazası eklendi").wait_for()
+
+
+def test_authorize_and_test_api_as_a_new_user(page, shop, sandbox, tmp_path):
+    base = shop.url
+    add_store(page, base)
+    assert page.locator("#amazon-tr-auth-state").inner_text().endswith("Yetkilendirilmedi")
+
+    page.get_by_role("button", name="Yetkilendir").click()
+    page.wait_for_url(sandbox.url + "/apps/authorize/consent*")
+    assert page.get_by_text("Uygulamayı yetkilendir").first.is_visible()
+    page.get_by_role("button", name="Onayla").click()
+
+    page.wait_for_url(base + "/admin/amazon/stores/*")
+    assert page.get_by_text("Amazon ile yetkilendirildi").is_visible()
+    assert "tarihine kadar yetkilendirildi" in page.locator("#amazon-tr-auth-state").inner_text()
+
+    page.evaluate("window.__noReload = 'still here'")
+    page.get_by_role("button", name="API'yi test et").click()
+    result = page.locator("#amazon-tr-apitest-result")
+    result.wait_for()
+    assert "Bağlantı başarılı" in result.inner_text() and "Anadolu Çarşı" in result.inner_text()
+    assert page.locator(".amazon-tr-checklist li.ok").count() == 3
+    assert page.evaluate("window.__noReload") == "still here"  # swapped in place, no reload
+    page.screenshot(path=str(tmp_path / "api-test.png"), full_page=True)
+
+    page.get_by_role("link", name="Amazon Mağazalarım").first.click()
+    assert "Başarılı" in page.locator("#amazon-tr-stores tbody tr").inner_text()
+
+
+def test_denied_consent_in_the_browser(page, shop, sandbox):
+    add_store(page, shop.url)
+    page.get_by_role("button", name="Yetkilendir").click()
+    page.get_by_role("button", name="Reddet").click()
+    page.wait_for_url(shop.url + "/admin/amazon/stores/*")
+    assert page.get_by_text("iptal edildi (Reddet)").is_visible()
+    assert page.locator("#amazon-tr-auth-state").inner_text().endswith("Yetkilendirilmedi")
+
+
+def test_revoked_then_reauthorize_from_the_result(page, shop, sandbox):
+    add_store(page, shop.url)
+    page.get_by_role("button", name="Yetkilendir").click()
+    page.get_by_role("button", name="Onayla").click()
+    page.wait_for_url(shop.url + "/admin/amazon/stores/*")
+    sandbox.state.revoke(seller_id="A1TRDEMOSATICI")
+    shop.app.extensions["amazon_tr"].extras.clear()
+    page.get_by_role("button", name="API'yi test et").click()
+    page.locator("#amazon-tr-apitest-result[data-reason='revoked']").wait_for()
+    page.locator("#amazon-tr-apitest-result").get_by_role("button", name="Yeniden yetkilendir").click()
+    page.wait_for_url(sandbox.url + "/apps/authorize/consent*")
+    page.get_by_role("button", name="Onayla").click()
+    page.wait_for_url(shop.url + "/admin/amazon/stores/*")
+    assert page.get_by_text("Amazon ile yetkilendirildi").is_visible()
