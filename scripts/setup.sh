@@ -42,9 +42,6 @@ if [ "$mode" = "--test" ]; then extras="[test]"; else extras="[postgres]"; fi
 .venv/bin/python -m pip install -q -e ".${extras}" 2>&1 | grep -v "^WARNING: Location" || true
 .venv/bin/python -c "import plugin" # fails loudly if the install did not work
 
-echo "==> checking the Turkish catalog (compiled in memory at start-up from the .po)"
-.venv/bin/python scripts/i18n.py check
-
 if [ "$mode" != "--test" ]; then
   echo "==> demo database: shop tables, plugin migrations, demo products"
   .venv/bin/flask --app wsgi demo init
