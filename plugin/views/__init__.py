@@ -87,3 +87,4 @@ def _unexpected(exc: Exception):
 
 
 from . import connection, stores  # noqa: E402,F401  (routes register on the blueprint)
+from . import products  # noqa: E402,F401
