@@ -5,7 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from products_support import build_env, seed_demo_catalog
+from test_products_support import build_env, seed_demo_catalog
 from sqlalchemy import select
 
 from plugin.services import listing_values as values

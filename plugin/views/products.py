@@ -1,0 +1,285 @@
+"""The products page of a store: links with state and issues, settings, preview, şimdi gönder."""
+from __future__ import annotations
+
+from datetime import datetime, time, timezone
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+
+from ..forms import AUTO_UPDATE_CHOICES
+from ..i18n import gettext as _
+from ..models import ListingLink
+from ..services import listing_values as values
+from ..services import listings as service
+from ..services import runs
+from ..services import stores as store_service
+from ..services.listing_stock import subscribe
+from . import admin_blueprint as bp
+from . import is_htmx
+from .formatting import money_try
+
+FLASH_OK = "amazon_tr-success"
+FLASH_ERROR = "amazon_tr-error"
+SHOP_TZ = ZoneInfo("Europe/Istanbul")
+STATE_FILTERS = ("pending", "live", "error", "locked", "unlinked")
+
+
+@bp.record
+def _listen_to_stock_changes(setup_state):
+    # per application: the shop's stock signal pushes the changed SKUs within seconds
+    subscribe(setup_state.app)
+
+
+def _store_or_404(store_id: int):
+    store = store_service.get_store(store_id)
+    if store is None:
+        abort(404)
+    return store
+
+
+def _state_labels() -> dict[str, str]:
+    return {"pending": _("waiting"), "live": _("live"), "error": _("error"), "locked": _("catalog locked"),
+            "unlinked": _("unlinked")}
+
+
+def _part_labels() -> dict[str, str]:
+    return {"content": _("Product information"), "price": _("Price"), "stock": _("Stock")}
+
+
+def _helpers() -> dict:
+    return {"state_labels": _state_labels(), "part_labels": _part_labels(), "issue_text": service.issue_text,
+            "money": money_try, "shop_tz": SHOP_TZ, "blocked_texts": {k: str(v) for k, v in service.BLOCKED_REASONS.items()}}
+
+
+def _categories() -> list[str]:
+    shop = current_app.extensions["amazon_tr"].shop
+    seen = {}
+    for product in shop.iter_products():
+        if product.category:
+            seen.setdefault(product.category, None)
+    return sorted(seen)
+
+
+def _example(settings) -> list[tuple[str, str]]:
+    rules = values.Rules.from_settings(settings)
+    steps = values.price_steps(Decimal("100.00"), rules)
+    labels = {"shop": _("Price in your shop"), "markup": _("After the %(percent)s%% markup",
+                                                                percent=rules.markup_percent.normalize()),
+              "fixed": _("After adding %(amount)s", amount=money_try(rules.fixed_amount)),
+              "rounded": _("Sent to Amazon, after rounding")}
+    return [(labels[key], money_try(amount)) for key, amount in steps]
+
+
+def _page(store, *, settings=None, errors=None, status=200):
+    settings = settings or service.get_settings(store.id)
+    state_filter = request.args.get("state") if request.args.get("state") in STATE_FILTERS else None
+    query = (request.args.get("q") or "").strip() or None
+    try:
+        page = max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        page = 1
+    links, total = service.list_links(store.id, state_filter=state_filter, query=query, page=page)
+    return render_template(
+        "amazon_tr/products/index.html", store=store, links=links, total=total, page=page, per_page=50,
+        state_filter=state_filter, query=query or "", counts=service.state_counts(store.id), settings=settings,
+        categories=_categories(), example=_example(settings), errors=errors or {},
+        blocked=service.blocked_reason(store), runs=runs.latest_runs(store.id, "products", limit=5),
+        now=current_app.extensions["amazon_tr"].clock.now(), **_helpers(),
+    ), status
+
+
+@bp.route("/stores/<int:store_id>/products")
+def products(store_id: int):
+    return _page(_store_or_404(store_id))
+
+
+def _decimal(raw: str | None, field: str, errors: dict, default: str = "0") -> Decimal:
+    text = (raw or "").strip().replace(",", ".") or default
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        errors[field] = _("Enter a number, e.g. 12,5.")
+        return Decimal(default)
+    if not value.is_finite() or abs(value) >= Decimal("100000"):
+        errors[field] = _("Enter a number, e.g. 12,5.")
+        return Decimal(default)
+    return value.quantize(Decimal("0.01"))
+
+
+def _whole(raw: str | None, field: str, errors: dict, *, optional: bool = False) -> int | None:
+    text = (raw or "").strip()
+    if not text:
+        return None if optional else 0
+    if not text.isdigit() or int(text) > 1_000_000:
+        errors[field] = _("Enter a whole number of zero or more.")
+        return None if optional else 0
+    return int(text)
+
+
+@bp.route("/stores/<int:store_id>/products/settings", methods=["POST"])
+def product_settings(store_id: int):
+    store = _store_or_404(store_id)
+    form = request.form
+    errors: dict[str, str] = {}
+    stock_buffer = _whole(form.get("stock_buffer"), "stock_buffer", errors)
+    max_quantity = _whole(form.get("max_quantity"), "max_quantity", errors, optional=True)
+    markup = _decimal(form.get("markup_percent"), "markup_percent", errors)
+    fixed = _decimal(form.get("fixed_amount"), "fixed_amount", errors)
+    rounding = form.get("rounding", "none")
+    if rounding not in ("none", "90", "99", "whole"):
+        errors["rounding"] = _("Choose one of the rounding options.")
+        rounding = "none"
+    mapping = {}
+    for key, value in form.items():
+        if key.startswith("category:") and value.strip():
+            mapping[key[len("category:"):]] = value.strip()
+    if errors:
+        draft = service.get_settings(store.id)
+        draft.stock_buffer, draft.max_quantity = stock_buffer or 0, max_quantity
+        draft.markup_percent, draft.fixed_amount, draft.rounding = markup, fixed, rounding
+        return _page(store, settings=draft, errors=errors, status=422)
+    service.save_settings(store.id, stock_buffer=stock_buffer or 0, max_quantity=max_quantity, markup_percent=markup,
+                          fixed_amount=fixed, rounding=rounding,
+                          default_product_type=form.get("default_product_type"), category_map=mapping)
+    flash(_("Product update settings were saved."), FLASH_OK)
+    return redirect(url_for(".products", store_id=store.id))
+
+
+@bp.route("/stores/<int:store_id>/products/example")
+def price_example(store_id: int):
+    """The worked example under the price rule, recomputed as the admin types (htmx)."""
+    _store_or_404(store_id)
+    errors: dict[str, str] = {}
+    draft = service.get_settings(store_id)
+    draft.markup_percent = _decimal(request.args.get("markup_percent"), "markup_percent", errors)
+    draft.fixed_amount = _decimal(request.args.get("fixed_amount"), "fixed_amount", errors)
+    rounding = request.args.get("rounding", "none")
+    draft.rounding = rounding if rounding in ("none", "90", "99", "whole") else "none"
+    return render_template("amazon_tr/products/_example.html", example=_example(draft))
+
+
+def _push_status(store, *, message=None, kind="success"):
+    latest = runs.latest_runs(store.id, "products", limit=1)
+    return render_template("amazon_tr/products/_push_status.html", store=store, run=latest[0] if latest else None,
+                           message=message, kind=kind, **_helpers())
+
+
+@bp.route("/stores/<int:store_id>/products/push", methods=["POST"])
+def push_now(store_id: int):
+    """Şimdi gönder for the whole store: runs in the background; the fragment polls the run."""
+    store = _store_or_404(store_id)
+    reason = service.blocked_reason(store)
+    if reason:
+        message, kind = str(service.BLOCKED_REASONS[reason]), "warning"
+    else:
+        runs.in_background(_push_in_background, store.id)
+        message, kind = _("Sending to Amazon has started."), "success"
+    if is_htmx():
+        return _push_status(store, message=message, kind=kind)
+    flash(message, FLASH_OK if kind == "success" else FLASH_ERROR)
+    target = request.form.get("next") or ""
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for(".products", store_id=store.id)
+    return redirect(target)
+
+
+def _push_in_background(store_id: int):
+    try:
+        return service.push_products(store_id, trigger="manual")
+    except service.LeaseBusy:
+        return None  # a push of this store is already running; its result shows on the page
+
+
+@bp.route("/stores/<int:store_id>/products/status")
+def push_status(store_id: int):
+    return _push_status(_store_or_404(store_id))
+
+
+def _link_or_404(store, link_id: int) -> ListingLink:
+    link = service.get_link(store.id, link_id)
+    if link is None:
+        abort(404)
+    return link
+
+
+def _row(store, link, message=None, kind="success"):
+    html = render_template("amazon_tr/products/_row.html", store=store, link=link, message=message, kind=kind,
+                           now=current_app.extensions["amazon_tr"].clock.now(), **_helpers())
+    if is_htmx():
+        return html
+    if message:
+        flash(message, FLASH_OK if kind == "success" else FLASH_ERROR)
+    return redirect(url_for(".products", store_id=store.id))
+
+
+@bp.route("/stores/<int:store_id>/products/<int:link_id>/push", methods=["POST"])
+def push_one(store_id: int, link_id: int):
+    store = _store_or_404(store_id)
+    link = _link_or_404(store, link_id)
+    reason = service.blocked_reason(store)
+    if reason:
+        return _row(store, link, str(service.BLOCKED_REASONS[reason]), "warning")
+    try:
+        run = service.push_products(store.id, trigger="manual", skus=[link.sku])
+    except service.LeaseBusy:
+        return _row(store, link, _("Another update of this store is running; try again in a moment."), "warning")
+    link = _link_or_404(store, link_id)
+    if run.error:
+        return _row(store, link, run.error, "error")
+    sent = run.counts.get("patches", 0) + run.counts.get("puts", 0) + run.counts.get("feed_messages", 0)
+    return _row(store, link, _("Sent to Amazon.") if sent else _("Nothing changed since Amazon's last answer."))
+
+
+@bp.route("/stores/<int:store_id>/products/<int:link_id>/unlink", methods=["POST"])
+def unlink(store_id: int, link_id: int):
+    store = _store_or_404(store_id)
+    link = _link_or_404(store, link_id)
+    service.unlink_sku(store.id, link.sku)
+    return _row(store, _link_or_404(store, link_id), _("The product is no longer sent to Amazon."))
+
+
+@bp.route("/stores/<int:store_id>/products/<int:link_id>/link", methods=["POST"])
+def link(store_id: int, link_id: int):
+    store = _store_or_404(store_id)
+    found = _link_or_404(store, link_id)
+    reason = service.blocked_reason(store)
+    if reason:
+        return _row(store, found, str(service.BLOCKED_REASONS[reason]), "warning")
+    try:
+        service.link_sku(store.id, found.sku)
+    except service.LeaseBusy:
+        return _row(store, found, _("Another update of this store is running; try again in a moment."), "warning")
+    return _row(store, _link_or_404(store, link_id))
+
+
+@bp.route("/stores/<int:store_id>/products/<int:link_id>/price-lock", methods=["POST"])
+def price_lock(store_id: int, link_id: int):
+    store = _store_or_404(store_id)
+    found = _link_or_404(store, link_id)
+    raw = (request.form.get("until") or "").strip()
+    if not raw:
+        service.set_price_lock(store.id, found.sku, None)
+        return _row(store, _link_or_404(store, link_id), _("The price lock was lifted."))
+    try:
+        day = datetime.strptime(raw, "%Y-%m-%d").date()
+    except ValueError:
+        return _row(store, found, _("Enter the date as day, month and year."), "error")
+    # the lock lasts to the end of that day in Türkiye
+    until = datetime.combine(day, time(23, 59, 59), tzinfo=SHOP_TZ).astimezone(timezone.utc)
+    if until <= current_app.extensions["amazon_tr"].clock.now():
+        return _row(store, found, _("Choose a date in the future."), "error")
+    service.set_price_lock(store.id, found.sku, until)
+    return _row(store, _link_or_404(store, link_id),
+                _("Prices of this product are not sent until %(date)s.", date=day.strftime("%d.%m.%Y")))
+
+
+@bp.route("/stores/<int:store_id>/products/preview")
+def preview(store_id: int):
+    store = _store_or_404(store_id)
+    update_type = request.args.get("type")
+    if update_type not in values.TYPE_PARTS:
+        update_type = store.auto_update_type
+    rows = service.preview(store.id, update_type=update_type, limit=500)
+    return render_template("amazon_tr/products/preview.html", store=store, rows=rows, update_type=update_type,
+                           choices=AUTO_UPDATE_CHOICES, **_helpers())

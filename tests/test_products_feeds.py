@@ -1,0 +1,130 @@
+"""Many changes go in one JSON_LISTINGS_FEED, polled until done, its report written back per link."""
+from __future__ import annotations
+
+import gzip
+import json
+import time
+from decimal import Decimal
+
+import pytest
+from test_products_support import build_env, seed_demo_catalog
+from sqlalchemy import select
+
+from plugin.sandbox.seed import TR_SELLER_ID
+
+
+@pytest.fixture
+def env(tmp_path, sim_sandbox, sim_clock):
+    seed_demo_catalog(sim_sandbox.state)
+    env = build_env(tmp_path, sim_sandbox, sim_clock, update_type="stock_price", AMAZON_TR_PATCH_THRESHOLD=5)
+    with env.ctx():
+        from plugin.services.listings import save_settings
+
+        save_settings(env.store_id, stock_buffer=0, max_quantity=None, markup_percent=Decimal("0"),
+                      fixed_amount=Decimal("0"), rounding="none", default_product_type="HOME", category_map={})
+    return env
+
+
+def _links():
+    from plugin.models import ListingLink
+    from wsgi import db
+
+    return {link.sku: link for link in db.session.scalars(select(ListingLink))}
+
+
+def _feed_document(env):
+    (doc,) = [d for d in env.sb.documents.values() if d["kind"] == "input"]
+    raw = doc["content"]
+    return json.loads(gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw)
+
+
+def test_many_matched_links_go_in_one_feed_and_the_report_comes_back(env):
+    from plugin.services.listings import poll_feeds, push_products
+
+    with env.ctx():
+        run = push_products(env.store_id, skus=[f"DEMO-{i:04d}" for i in range(1, 11)])
+        assert run.status == "done", run.error
+        assert run.counts["feeds"] == 1 and run.counts["feed_messages"] == 10
+    assert env.sb.count("putListingsItem") == 0 and env.sb.count("patchListingsItem") == 0
+    assert env.sb.count("createFeed") == 1
+    document = _feed_document(env)
+    assert document["header"] == {"sellerId": TR_SELLER_ID, "version": "2.0", "issueLocale": "tr_TR"}
+    message = document["messages"][0]
+    assert message["operationType"] == "UPDATE" and message["requirements"] == "LISTING_OFFER_ONLY"
+    assert set(message["attributes"]) == {"condition_type", "merchant_suggested_asin",
+                                          "externally_assigned_product_identifier", "purchasable_offer",
+                                          "fulfillment_availability"}
+    with env.ctx():
+        assert poll_feeds(env.store_id) == 0  # Amazon is still processing
+        assert {link.state for link in _links().values()} == {"pending"}
+        env.clock.advance(60)
+        assert poll_feeds(env.store_id) == 1
+        found = _links()
+        assert {link.state for link in found.values()} == {"live"}
+        assert all(link.feed_id is None and link.price_hash for link in found.values())
+        env.sb.clear_requests()
+        push_products(env.store_id, skus=[f"DEMO-{i:04d}" for i in range(1, 11)])
+    assert env.sb.counts() == {}
+
+
+def test_feed_report_issues_are_written_to_each_link(env):
+    from plugin.services.listings import push_products
+
+    skus = [f"DEMO-{i:04d}" for i in range(1, 11)]
+    with env.ctx():
+        push_products(env.store_id, skus=skus, wait=True)
+        # Amazon lost one listing behind our back; a price change for it is refused in the report
+        with env.sb.lock:
+            del env.sb.listings[TR_SELLER_ID]["DEMO-0004"]
+        from wsgi import Product, db
+
+        for product in db.session.scalars(select(Product).where(Product.sku.in_(skus))):
+            product.price = product.price + 1
+        db.session.commit()
+        env.sb.clear_requests()
+        run = push_products(env.store_id, skus=skus, wait=True)
+        assert run.counts["feeds"] == 1 and run.counts["errors"] == 1
+        assert env.sb.count("getFeed") >= 1 and env.sb.count("getFeedDocument") == 1
+        found = _links()
+        assert found["DEMO-0004"].state == "error"
+        assert found["DEMO-0004"].issues[0]["code"] == "SKU_NOT_FOUND"
+        assert "SKU" in found["DEMO-0004"].issues[0]["message"]
+        assert found["DEMO-0005"].state == "live" and found["DEMO-0005"].amazon_price == Decimal("276.75")
+        # the refused value is not sent again until it changes
+        env.sb.clear_requests()
+        push_products(env.store_id, skus=skus)
+    assert env.sb.counts() == {}
+
+
+def test_stock_change_in_the_shop_reaches_amazon_in_seconds(tmp_path, sandbox):
+    seed_demo_catalog(sandbox.state)
+    env = build_env(tmp_path, sandbox, update_type="stock", AMAZON_TR_STOCK_DEBOUNCE_SECONDS=0.2)
+    from plugin.services.listings import push_products
+
+    with env.ctx():
+        push_products(env.store_id, skus=["DEMO-0001", "DEMO-0002"])
+        shop = env.app.extensions["demo_shop"]
+        env.sb.clear_requests()
+        started = time.monotonic()
+        shop.set_stock("DEMO-0001", 31)
+        shop.set_stock("DEMO-0002", 32)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        listing = env.listing("DEMO-0002")
+        if listing and listing["attributes"]["fulfillment_availability"][0]["quantity"] == 32:
+            break
+        time.sleep(0.05)
+    elapsed = time.monotonic() - started
+    assert env.listing("DEMO-0001")["attributes"]["fulfillment_availability"][0]["quantity"] == 31
+    assert env.listing("DEMO-0002")["attributes"]["fulfillment_availability"][0]["quantity"] == 32
+    assert elapsed < 5
+    # both changes went out in one debounced push, one patch each, stock only
+    patches = [e for e in env.sb.requests if e["operation"] == "patchListingsItem"]
+    assert len(patches) == 2
+    assert all([p["path"] for p in e["body"]["patches"]] == ["/attributes/fulfillment_availability"]
+               for e in patches)
+    with env.ctx():
+        from plugin.models import SyncRun
+        from wsgi import db
+
+        assert db.session.scalars(select(SyncRun.trigger).where(SyncRun.trigger == "stock")).all() == ["stock"]

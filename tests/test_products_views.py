@@ -1,0 +1,115 @@
+"""The products page in Turkish: links, settings with the worked example, şimdi gönder, önizleme."""
+from __future__ import annotations
+
+import time
+from decimal import Decimal
+
+import pytest
+from conftest import csrf_from
+from test_products_support import build_env, seed_demo_catalog
+
+
+@pytest.fixture
+def env(tmp_path, sandbox):
+    seed_demo_catalog(sandbox.state)
+    return build_env(tmp_path, sandbox)
+
+
+@pytest.fixture
+def admin(env):
+    client = env.app.test_client()
+    with client.session_transaction() as sess:
+        sess["demo_admin"] = True
+    return client
+
+
+def _settings_form(csrf, **over):
+    data = {"csrf_token": csrf, "stock_buffer": "2", "max_quantity": "", "markup_percent": "10",
+            "fixed_amount": "5", "rounding": "90", "default_product_type": "HOME", "category:Gıda": "GROCERY"}
+    data.update(over)
+    return data
+
+
+def test_settings_form_saves_and_shows_the_worked_example(env, admin):
+    page = admin.get(f"/admin/amazon/stores/{env.store_id}/products")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Stok tamponu" in html and "Fiyat kuralı" in html and "Şimdi gönder" in html
+    resp = admin.post(f"/admin/amazon/stores/{env.store_id}/products/settings", data=_settings_form(csrf_from(html)))
+    assert resp.status_code == 302
+    html = admin.get(f"/admin/amazon/stores/{env.store_id}/products").get_data(as_text=True)
+    # 100 ₺ + %10 = 110 ₺, + 5 ₺ = 115 ₺, rounded up to ,90 = 115,90 ₺
+    assert "115,90" in html and "110,00" in html
+    bad = admin.post(f"/admin/amazon/stores/{env.store_id}/products/settings",
+                     data=_settings_form(csrf_from(html), markup_percent="on"))
+    assert bad.status_code == 422
+    assert "Bir sayı girin" in bad.get_data(as_text=True)
+    example = admin.get(f"/admin/amazon/stores/{env.store_id}/products/example?markup_percent=20&fixed_amount=0"
+                        "&rounding=whole")
+    assert "120,00" in example.get_data(as_text=True)
+
+
+def test_push_now_links_and_the_page_shows_states_and_locked_reason(env, admin):
+    html = admin.get(f"/admin/amazon/stores/{env.store_id}/products").get_data(as_text=True)
+    admin.post(f"/admin/amazon/stores/{env.store_id}/products/settings", data=_settings_form(csrf_from(html)))
+    resp = admin.post(f"/admin/amazon/stores/{env.store_id}/products/push", data={"csrf_token": csrf_from(html)},
+                      headers={"HX-Request": "true"})
+    assert resp.status_code == 200
+    assert "başladı" in resp.get_data(as_text=True)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        status = admin.get(f"/admin/amazon/stores/{env.store_id}/products/status").get_data(as_text=True)
+        if "tamamlandı" in status:
+            break
+        time.sleep(0.2)
+    assert "tamamlandı" in status
+    html = admin.get(f"/admin/amazon/stores/{env.store_id}/products?state=locked").get_data(as_text=True)
+    assert "DEMO-0003" in html and "katalog kilitli" in html
+    assert "fiyat ve stok" in html.lower()
+    assert "DEMO-0004" not in html
+    html = admin.get(f"/admin/amazon/stores/{env.store_id}/products?q=DEMO-0004").get_data(as_text=True)
+    assert "yayında" in html
+
+
+def test_row_actions_send_unlink_and_lock_price(env, admin):
+    from plugin.models import ListingLink
+    from plugin.services.listings import push_products
+    from sqlalchemy import select
+    from wsgi import Product, db
+
+    with env.ctx():
+        push_products(env.store_id, skus=["DEMO-0001"])
+        link_id = db.session.scalar(select(ListingLink.id).where(ListingLink.sku == "DEMO-0001"))
+        product = db.session.scalar(select(Product).where(Product.sku == "DEMO-0001"))
+        product.price = Decimal("200.00")
+        db.session.commit()
+    csrf = csrf_from(admin.get(f"/admin/amazon/stores/{env.store_id}/products").get_data(as_text=True))
+    base = f"/admin/amazon/stores/{env.store_id}/products/{link_id}"
+    env.sb.clear_requests()
+    row = admin.post(f"{base}/push", data={"csrf_token": csrf}, headers={"HX-Request": "true"})
+    assert "Amazon&#39;a gönderildi" in row.get_data(as_text=True)
+    assert env.sb.count("patchListingsItem") == 1
+    row = admin.post(f"{base}/price-lock", data={"csrf_token": csrf, "until": "2099-01-31"},
+                     headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "31.01.2099" in row
+    row = admin.post(f"{base}/unlink", data={"csrf_token": csrf}, headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "bağlantı kaldırıldı" in row
+    with env.ctx():
+        product = db.session.scalar(select(Product).where(Product.sku == "DEMO-0001"))
+        product.stock = 1
+        db.session.commit()
+        env.sb.clear_requests()
+        push_products(env.store_id, skus=["DEMO-0001"])
+    assert env.sb.counts() == {}, "an unlinked product is not sent"
+
+
+def test_preview_page_sends_nothing(env, admin):
+    env.sb.clear_requests()
+    html = admin.get(f"/admin/amazon/stores/{env.store_id}/products/preview?type=price").get_data(as_text=True)
+    assert env.sb.counts() == {}
+    assert "Önizleme" in html and "DEMO-0001" in html and "249.00 TRY" in html
+
+
+def test_store_page_box_links_to_products(env, admin):
+    html = admin.get(f"/admin/amazon/stores/{env.store_id}").get_data(as_text=True)
+    assert f"/admin/amazon/stores/{env.store_id}/products" in html
