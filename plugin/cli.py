@@ -76,3 +76,4 @@ def sandbox_cmd(port):
     from .sandbox.server import main
 
     main(port)
+from . import cli_products  # noqa: E402,F401

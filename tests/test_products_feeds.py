@@ -128,3 +128,19 @@ def test_stock_change_in_the_shop_reaches_amazon_in_seconds(tmp_path, sandbox):
         from wsgi import db
 
         assert db.session.scalars(select(SyncRun.trigger).where(SyncRun.trigger == "stock")).all() == ["stock"]
+
+
+def test_cli_sync_products_waits_for_the_feed(env):
+    from plugin.cli import amazon_cli
+
+    runner = env.app.test_cli_runner()
+    result = runner.invoke(amazon_cli, ["sync", "products", "Amazon TR", "--sku", "DEMO-0001", "--sku", "DEMO-0002",
+                                        "--sku", "DEMO-0003", "--sku", "DEMO-0004", "--sku", "DEMO-0005",
+                                        "--sku", "DEMO-0006"])
+    assert result.exit_code == 0, result.output
+    assert "feeds=1" in result.output and "accepted=6" in result.output
+    assert env.listing("DEMO-0006")["asin"] == "B0DEMO0006"
+    with env.ctx():
+        assert {link.state for link in _links().values()} == {"live"}
+    result = runner.invoke(amazon_cli, ["sync", "products", "nope"])
+    assert result.exit_code != 0 and "no Amazon store" in result.output
