@@ -25,6 +25,7 @@ DEFAULTS: dict[str, tuple[object, str]] = {
     "AMAZON_TR_LOCAL_SANDBOX_URL": ("http://127.0.0.1:5000/amazon-sandbox", "Where the local sandbox answers in local mode."),
     "AMAZON_TR_SCHEDULER": (False, "Run the syncs in this process with APScheduler."),
     "AMAZON_TR_ADMIN_LAYOUT": ("amazon_tr/_layout.html", "Host template the admin pages extend (blocks: title, head, content)."),
+    "AMAZON_TR_CACHE_STAMP": (None, "File whose change tells every worker that stores changed; default: in the instance folder."),
     "AMAZON_TR_LOCALE": ("tr", "Language of the plugin's pages: tr or en."),
     "AMAZON_TR_DEMO": (False, "Demo mode: admin pages open without an admin guard."),
 }

@@ -58,9 +58,10 @@ def translations_for(locale: str):
 def current_locale() -> str:
     if not has_app_context():
         return DEFAULT_LOCALE
-    state = current_app.extensions.get("amazon_tr")
+    app = current_app._get_current_object()
+    state = app.extensions.get("amazon_tr")
     selector = getattr(state, "locale_selector", None)
-    locale = selector() if selector else current_app.config.get("AMAZON_TR_LOCALE", DEFAULT_LOCALE)
+    locale = selector() if selector else app.config.get("AMAZON_TR_LOCALE", DEFAULT_LOCALE)
     return locale if locale in LOCALES else DEFAULT_LOCALE
 
 
