@@ -84,15 +84,15 @@ def test_row_actions_send_unlink_and_lock_price(env, admin):
         product.price = Decimal("200.00")
         db.session.commit()
     csrf = csrf_from(admin.get(f"/admin/amazon/stores/{env.store_id}/products").get_data(as_text=True))
-    base = f"/admin/amazon/stores/{env.store_id}/products/{link_id}"
+    base = f"/admin/amazon/stores/{env.store_id}/products/row"
     env.sb.clear_requests()
-    row = admin.post(f"{base}/push", data={"csrf_token": csrf}, headers={"HX-Request": "true"})
+    row = admin.post(f"{base}/push", data={"csrf_token": csrf, "link": link_id}, headers={"HX-Request": "true"})
     assert "Amazon&#39;a gönderildi" in row.get_data(as_text=True)
     assert env.sb.count("patchListingsItem") == 1
-    row = admin.post(f"{base}/price-lock", data={"csrf_token": csrf, "until": "2099-01-31"},
+    row = admin.post(f"{base}/price-lock", data={"csrf_token": csrf, "link": link_id, "until": "2099-01-31"},
                      headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "31.01.2099" in row
-    row = admin.post(f"{base}/unlink", data={"csrf_token": csrf}, headers={"HX-Request": "true"}).get_data(as_text=True)
+    row = admin.post(f"{base}/unlink", data={"csrf_token": csrf, "link": link_id}, headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "bağlantı kaldırıldı" in row
     with env.ctx():
         product = db.session.scalar(select(Product).where(Product.sku == "DEMO-0001"))

@@ -203,6 +203,14 @@ def _link_or_404(store, link_id: int) -> ListingLink:
     return link
 
 
+def _link_id() -> int:
+    # the row's link travels in the form, so every admin URL has the store as its only variable part
+    raw = request.form.get("link", "")
+    if not raw.isdigit():
+        abort(404)
+    return int(raw)
+
+
 def _row(store, link, message=None, kind="success"):
     html = render_template("amazon_tr/products/_row.html", store=store, link=link, message=message, kind=kind,
                            now=current_app.extensions["amazon_tr"].clock.now(), **_helpers())
@@ -213,8 +221,9 @@ def _row(store, link, message=None, kind="success"):
     return redirect(url_for(".products", store_id=store.id))
 
 
-@bp.route("/stores/<int:store_id>/products/<int:link_id>/push", methods=["POST"])
-def push_one(store_id: int, link_id: int):
+@bp.route("/stores/<int:store_id>/products/row/push", methods=["POST"])
+def push_one(store_id: int):
+    link_id = _link_id()
     store = _store_or_404(store_id)
     link = _link_or_404(store, link_id)
     reason = service.blocked_reason(store)
@@ -231,16 +240,18 @@ def push_one(store_id: int, link_id: int):
     return _row(store, link, _("Sent to Amazon.") if sent else _("Nothing changed since Amazon's last answer."))
 
 
-@bp.route("/stores/<int:store_id>/products/<int:link_id>/unlink", methods=["POST"])
-def unlink(store_id: int, link_id: int):
+@bp.route("/stores/<int:store_id>/products/row/unlink", methods=["POST"])
+def unlink(store_id: int):
+    link_id = _link_id()
     store = _store_or_404(store_id)
     link = _link_or_404(store, link_id)
     service.unlink_sku(store.id, link.sku)
     return _row(store, _link_or_404(store, link_id), _("The product is no longer sent to Amazon."))
 
 
-@bp.route("/stores/<int:store_id>/products/<int:link_id>/link", methods=["POST"])
-def link(store_id: int, link_id: int):
+@bp.route("/stores/<int:store_id>/products/row/link", methods=["POST"])
+def link(store_id: int):
+    link_id = _link_id()
     store = _store_or_404(store_id)
     found = _link_or_404(store, link_id)
     reason = service.blocked_reason(store)
@@ -253,8 +264,9 @@ def link(store_id: int, link_id: int):
     return _row(store, _link_or_404(store, link_id))
 
 
-@bp.route("/stores/<int:store_id>/products/<int:link_id>/price-lock", methods=["POST"])
-def price_lock(store_id: int, link_id: int):
+@bp.route("/stores/<int:store_id>/products/row/price-lock", methods=["POST"])
+def price_lock(store_id: int):
+    link_id = _link_id()
     store = _store_or_404(store_id)
     found = _link_or_404(store, link_id)
     raw = (request.form.get("until") or "").strip()
