@@ -47,6 +47,10 @@ def _admin_only():
 def _csrf():
     if request.method not in UNSAFE_METHODS:
         return None
+    limit = current_app.config.get("AMAZON_TR_MAX_FORM_BYTES")
+    if limit and (request.content_length or 0) > limit:
+        # Refused before the body is parsed: an admin form never needs this much.
+        return render_template("amazon_tr/error.html", code=413, reason="too_large"), 413
     token = request.form.get("csrf_token") or request.headers.get("X-CSRFToken")
     try:
         validate_csrf(token)
