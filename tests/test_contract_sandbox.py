@@ -72,6 +72,9 @@ def check_response(resp: requests.Response) -> str:
     assert resp.headers.get("x-amzn-RequestId")
     if 200 <= resp.status_code < 300:
         assert float(resp.headers["x-amzn-RateLimit-Limit"]) > 0
+    if "schema" not in declared:  # 204: the model promises no body, so none may come
+        assert resp.content == b"", f"{op_id} {resp.status_code} sent a body"
+        return op_id
     schema = {**declared["schema"], "definitions": model["definitions"]}
     errors = list(jsonschema.Draft4Validator(schema, format_checker=CHECKER).iter_errors(resp.json()))
     assert not errors, f"{op_id} {resp.status_code}: {[e.message for e in errors[:3]]}"
@@ -118,6 +121,20 @@ def test_every_operation_and_error_matches_the_models(checked, sandbox, sim_cloc
                     params={"includedData": all_data})
     checked.get(base + "/orders/2026-01-01/orders/404-0000000-0000000")
     checked.get(base + "/orders/2026-01-01/orders", params={"createdAfter": "yesterday"})
+    # confirmShipment: 204 for a merchant order's item, 400 for an unknown item, 404 for no order
+    unshipped = next(o for o in sandbox.state.orders.values()
+                     if o["fulfillment"]["fulfillmentStatus"] == "UNSHIPPED"
+                     and o["fulfillment"]["fulfilledBy"] == "MERCHANT")
+    confirm = f"{base}/orders/v0/orders/{{}}/shipmentConfirmation"
+    package = {"packageReferenceId": "1", "carrierCode": "Other", "carrierName": "Aras Kargo",
+               "trackingNumber": "3500123456", "shipDate": "2026-03-01T10:00:00+03:00",
+               "orderItems": [{"orderItemId": unshipped["orderItems"][0]["orderItemId"], "quantity": 1}]}
+    body = {"marketplaceId": TR_MARKETPLACE_ID, "packageDetail": package}
+    assert checked.post(confirm.format(unshipped["orderId"]), json=body).status_code == 204
+    unknown = {**body, "packageDetail": {**package, "packageReferenceId": "2",
+                                         "orderItems": [{"orderItemId": "1", "quantity": 1}]}}
+    assert checked.post(confirm.format(unshipped["orderId"]), json=unknown).status_code == 400
+    assert checked.post(confirm.format("404-0000000-0000000"), json=body).status_code == 404
     everything = "summaries,attributes,issues,offers,fulfillmentAvailability,procurement," \
                  "relationships,productTypes"
     checked.get(_listing_url(base, "DEMO-0001"), params={**mp, "includedData": everything})
@@ -221,6 +238,13 @@ def test_static_sandbox_examples(checked, sandbox, op_id, code, params):
     state = sandbox.state
     if "orderId" in values and code < 300:
         values["orderId"] = next(iter(state.orders))
+    if op_id == "confirmShipment" and code < 300:
+        # only an unshipped merchant order can take a package; use one of its items
+        order = next(o for o in state.orders.values() if o["fulfillment"]["fulfillmentStatus"] == "UNSHIPPED"
+                     and o["fulfillment"]["fulfilledBy"] == "MERCHANT")
+        values["orderId"] = order["orderId"]
+        values["body"]["marketplaceId"] = TR_MARKETPLACE_ID
+        values["body"]["packageDetail"]["orderItems"][0]["orderItemId"] = order["orderItems"][0]["orderItemId"]
     if op_id in ("getFeed", "getFeedDocument", "createFeed") and code < 300:
         doc = checked.post(base + "/feeds/2021-06-30/documents",
                            json={"contentType": "application/json"}).json()

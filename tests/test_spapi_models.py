@@ -61,6 +61,10 @@ def exercise_every_operation(client):
     list(client.search_orders(created_after="2026-01-01T00:00:00Z", created_before="2026-01-01T12:00:00Z"))
     client.get_order("402-1234567-1234567", included_data=["BUYER", "RECIPIENT"])
     client.get_order("402-1234567-1234567")
+    client.confirm_shipment("402-1234567-1234567", package_detail={
+        "packageReferenceId": "1", "carrierCode": "Other", "carrierName": "Yurtiçi Kargo",
+        "trackingNumber": "YK-100200300", "shipDate": "2026-01-02T14:30:00+03:00",
+        "orderItems": [{"orderItemId": "12345678901234", "quantity": 2}]})
     client.get_listings_item("Kırmızı Şal/42", included_data=["summaries", "issues", "offers"])
     client.get_listings_item("plain")
     client.put_listings_item("Kırmızı Şal/42", product_type="SCARF", requirements="LISTING",
@@ -87,6 +91,8 @@ def amazon_like(sent: Sent):
         return reply(200, b"{}")
     if "/sellers/v1/" in url:
         return reply(200, {"payload": []})
+    if "/shipmentConfirmation" in url:
+        return reply(204, b"")
     if "/orders/2026-01-01/orders/" in url:
         return reply(200, {"order": {"orderId": "402-1234567-1234567"}})
     if "/orders/2026-01-01/orders" in url:
@@ -152,6 +158,12 @@ def test_model_checker_catches_bad_requests(checker):
         sent("GET", base + "/catalog/2022-04-01/items?marketplaceIds=A&identifiersType=EAN&identifiers="
              + ",".join(str(i) for i in range(21))),
         sent("GET", base + "/sellers/v1/marketplaceParticipations", headers={"x-amz-access-token": ""}),
+        sent("POST", base + "/orders/v0/orders/402-1234567-1234567/shipmentConfirmation",  # date without time
+             {"marketplaceId": "A33AVAJ2PDY3EV", "packageDetail": {
+                 "packageReferenceId": "1", "carrierCode": "UPS", "trackingNumber": "1Z", "shipDate": "02/21/2026",
+                 "orderItems": [{"orderItemId": "1", "quantity": 1}]}}),
+        sent("POST", base + "/orders/v0/orders/402-1234567-1234567/shipmentConfirmation",  # no packageDetail
+             {"marketplaceId": "A33AVAJ2PDY3EV"}),
     ]
     for case in cases:
         _, problems = checker.check(case)

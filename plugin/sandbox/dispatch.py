@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 # answers an app without the role.
 OPERATION_ROLES = {
     "getMarketplaceParticipations": "sellers",
-    "searchOrders": "orders", "getOrder": "orders",
+    "searchOrders": "orders", "getOrder": "orders", "confirmShipment": "orders",
     "getListingsItem": "listings", "putListingsItem": "listings",
     "patchListingsItem": "listings", "deleteListingsItem": "listings",
     "createFeedDocument": "feeds", "createFeed": "feeds", "getFeed": "feeds",
@@ -87,7 +87,7 @@ def _flask_rule(path: str) -> str:
 
 def register_operations(app: Flask) -> None:
     # handler modules register themselves on import
-    from . import ops_catalog, ops_feeds, ops_listings, ops_orders, ops_sellers  # noqa: F401
+    from . import ops_catalog, ops_feeds, ops_listings, ops_orders, ops_sellers, ops_shipments  # noqa: F401
 
     for op_id, spec in OPERATIONS.items():
         app.add_url_rule(_flask_rule(spec.path), endpoint=f"sp.{op_id}",
@@ -160,6 +160,11 @@ def dispatch(op_id: str, path_values: dict[str, str]) -> Response:
         headers = {"x-amzn-RequestId": request_id}
         if with_rate:
             headers.update(rate_header)
+        if status == 204:
+            # "No Content" has no body at all, not even "null"
+            resp = Response(b"", status=204)
+            resp.headers.update(headers)
+            return resp
         return json_response(status, payload, headers)
 
     fault = state.take_fault(op_id)

@@ -43,6 +43,8 @@ OPERATIONS: dict[str, OperationSpec] = {
                       "/orders/2026-01-01/orders", 0.0056, 20),
         OperationSpec("getOrder", "orders-2026-01-01.json", "GET",
                       "/orders/2026-01-01/orders/{orderId}", 0.5, 30),
+        OperationSpec("confirmShipment", "orders-v0.json", "POST",
+                      "/orders/v0/orders/{orderId}/shipmentConfirmation", 2, 10),
         OperationSpec("getListingsItem", "listings-items-2021-08-01.json", "GET",
                       "/listings/2021-08-01/items/{sellerId}/{sku}", 5, 10),
         OperationSpec("putListingsItem", "listings-items-2021-08-01.json", "PUT",

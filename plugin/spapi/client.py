@@ -459,6 +459,43 @@ class SPAPIClient:
             params={"includedData": _csv(included_data)},
         )
 
+    def confirm_shipment(
+        self,
+        order_id: str,
+        *,
+        package_detail: dict,
+        marketplace_id: str | None = None,
+        cod_collection_method: str | None = None,
+    ) -> None:
+        """Orders v0 confirmShipment: tell Amazon one package of a seller-fulfilled order shipped.
+
+        ``package_detail`` is Amazon's PackageDetail (packageReferenceId,
+        carrierCode, carrierName when the code is "Other", trackingNumber,
+        shipDate, orderItems). Amazon answers 204 with no body; refusals raise
+        :class:`InvalidInputError` carrying Amazon's message.
+        """
+        if not order_id:
+            raise ValueError("order_id is empty")
+        required = ("packageReferenceId", "carrierCode", "trackingNumber", "shipDate", "orderItems")
+        missing = [key for key in required if not package_detail.get(key)]
+        if missing:
+            raise ValueError(f"package_detail lacks {', '.join(missing)}")
+        if package_detail["carrierCode"] == "Other" and not package_detail.get("carrierName"):
+            raise ValueError('carrierName is required when carrierCode is "Other"')
+        detail = dict(package_detail)
+        # Amazon wants seconds and an offset; a datetime is formatted here once.
+        if not isinstance(detail["shipDate"], str):
+            detail["shipDate"] = format_datetime(detail["shipDate"])
+        body: dict[str, Any] = {"marketplaceId": marketplace_id or self.marketplace_id, "packageDetail": detail}
+        if cod_collection_method:
+            body["codCollectionMethod"] = cod_collection_method
+        self.request(
+            "POST",
+            f"/orders/v0/orders/{quote_segment(order_id)}/shipmentConfirmation",
+            operation="confirmShipment",
+            body=body,
+        )
+
     # ------------------------------------------------------------------ listings
 
     def _listing_path(self, sku: str) -> str:

@@ -25,6 +25,8 @@ USAGE_PLANS: dict[str, tuple[float, int]] = {
     # Orders 2026-01-01
     "searchOrders": (0.0056, 20),
     "getOrder": (0.5, 30),
+    # Orders v0: only confirmShipment, the one v0 operation not deprecated
+    "confirmShipment": (2.0, 10),
     # Listings Items 2021-08-01
     "getListingsItem": (5.0, 10),
     "putListingsItem": (5.0, 10),
