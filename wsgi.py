@@ -18,7 +18,7 @@ import click
 from flask import Flask, redirect, render_template, request, session, url_for
 from flask_sqlalchemy import SQLAlchemy
 from jinja2 import ChoiceLoader, DictLoader
-from sqlalchemy import Numeric, select
+from sqlalchemy import Numeric, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from plugin import AmazonTR, ShopOrder, ShopProduct
@@ -50,7 +50,14 @@ class Order(db.Model):
     source: Mapped[str] = mapped_column(db.String(20), default="web")
     status: Mapped[str] = mapped_column(db.String(20))
     customer_name: Mapped[str | None] = mapped_column(db.String(200))
+    address: Mapped[str | None] = mapped_column(db.Text)
+    phone: Mapped[str | None] = mapped_column(db.String(40))
+    currency: Mapped[str] = mapped_column(db.String(3), default="TRY")
     total: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
+    shipping: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
+    tax: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
+    fulfillment_channel: Mapped[str] = mapped_column(db.String(10), default="merchant")
+    stock_reserved: Mapped[bool] = mapped_column(default=False)
     lines = db.relationship("OrderLine", cascade="all, delete-orphan", order_by="OrderLine.id")
 
 
@@ -62,6 +69,7 @@ class OrderLine(db.Model):
     title: Mapped[str] = mapped_column(db.String(200))
     quantity: Mapped[int]
     unit_price: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    matched: Mapped[bool] = mapped_column(default=True)
 
 
 # --- The shop adapter: the plugin's one way into the shop ---------------------------
@@ -83,15 +91,28 @@ class DemoShop:
     def upsert_order(self, order: ShopOrder) -> str:
         row = db.session.scalar(select(Order).where(Order.number == order.number))
         if row is None:
-            row = Order(number=order.number, source="amazon")
+            row = Order(number=order.number, source="amazon", stock_reserved=False)
             db.session.add(row)
+        # Stock follows the order: reserved while it is open, kept when it ships,
+        # given back when it is cancelled. Lines are re-reserved if they change.
+        self._release(row)
         row.status = order.status
         row.customer_name = order.customer_name
+        row.address = _one_line_address(order.address)
+        row.phone = order.phone
+        row.currency = order.currency
         row.total = order.total
+        row.shipping = order.shipping
+        row.tax = order.tax
+        row.fulfillment_channel = order.fulfillment_channel
         row.lines = [
-            OrderLine(sku=line.sku, title=line.title, quantity=line.quantity, unit_price=line.unit_price)
+            OrderLine(sku=line.sku, title=line.title, quantity=line.quantity, unit_price=line.unit_price,
+                      matched=line.matched)
             for line in order.lines
         ]
+        if order.reserve_stock and order.status != "cancelled":
+            self._move_stock(row, -1)
+            row.stock_reserved = True
         db.session.flush()
         return order.number
 
@@ -99,6 +120,27 @@ class DemoShop:
         row = db.session.scalar(select(Order).where(Order.number == number))
         if row is not None:
             row.status = "cancelled"
+            self._release(row)
+            db.session.flush()
+
+    def forget_customer(self, number: str) -> None:
+        row = db.session.scalar(select(Order).where(Order.number == number))
+        if row is not None:
+            row.customer_name = "Amazon müşterisi"
+            row.address = None
+            row.phone = None
+
+    def _release(self, row: Order) -> None:
+        if row.stock_reserved:
+            self._move_stock(row, +1)
+            row.stock_reserved = False
+
+    def _move_stock(self, row: Order, sign: int) -> None:
+        for line in row.lines:
+            if line.matched and line.sku:
+                db.session.execute(
+                    update(Product).where(Product.sku == line.sku).values(stock=Product.stock + sign * line.quantity)
+                )
 
     def subscribe_stock_changes(self, listener) -> None:
         self._stock_listeners.append(listener)
@@ -109,6 +151,14 @@ class DemoShop:
         db.session.commit()
         for listener in self._stock_listeners:
             listener([sku])
+
+
+def _one_line_address(address: dict | None) -> str | None:
+    if not address:
+        return None
+    parts = [address.get(k) for k in ("addressLine1", "addressLine2", "addressLine3", "districtOrCounty",
+                                      "postalCode", "city")]
+    return ", ".join(p for p in parts if p)
 
 
 # --- Demo data ------------------------------------------------------------------------
@@ -195,7 +245,7 @@ nav.side h2{font-size:.8rem;text-transform:none;color:#9ca3af;margin:1rem 0 .25r
 </table>{% endblock %}""",
     "demo/admin_orders.html": """{% extends "demo/admin_layout.html" %}{% block title %}Siparişler{% endblock %}
 {% block content %}<h1>Siparişler</h1>{% if not orders %}<p>Henüz sipariş yok.</p>{% endif %}<table>
-{% for o in orders %}<tr><td>{{ o.number }}</td><td>{{ o.source }}</td><td>{{ o.status }}</td><td>{{ o.customer_name or '' }}</td><td>{{ o.total }} ₺</td></tr>{% endfor %}
+{% for o in orders %}<tr><td>{{ o.number }}</td><td>{{ o.source }}</td><td>{{ o.status }}</td><td>{{ o.customer_name or '' }}</td><td>{{ o.total }} ₺</td><td>{{ o.fulfillment_channel }}</td><td>{{ o.lines|length }}</td></tr>{% endfor %}
 </table>{% endblock %}""",
     "demo/login.html": """{% extends "demo/admin_layout.html" %}{% block title %}Yönetici girişi{% endblock %}
 {% block content %}<h1>Yönetici girişi</h1><p>Bu bir demo mağazadır: parola sorulmaz.</p>

@@ -36,11 +36,17 @@ class ShopOrderLine:
 
 @dataclass
 class ShopOrder:
-    """An Amazon order as the shop receives it."""
+    """An Amazon order as the shop receives it.
+
+    ``status``: pending (stock reserved, not ready to ship), ready,
+    partially_shipped, shipped, cancelled (stock released). ``reserve_stock``
+    is False for orders Amazon fulfills from its own warehouse (FBA): the
+    shop's stock is not touched by them.
+    """
 
     number: str
     external_id: str
-    status: str  # pending, ready, shipped, cancelled
+    status: str  # pending, ready, partially_shipped, shipped, cancelled
     customer_name: str | None
     address: dict | None
     phone: str | None
@@ -49,9 +55,15 @@ class ShopOrder:
     shipping: Decimal = Decimal("0")
     tax: Decimal = Decimal("0")
     total: Decimal = Decimal("0")
-    fulfillment_channel: str = "merchant"
+    fulfillment_channel: str = "merchant"  # merchant or amazon
     placed_at: object = None
+    reserve_stock: bool = True
 
+
+#: Optional adapter method ``forget_customer(number)``: replace the buyer's
+#: name, address and phone of that order with a pseudonym. The plugin calls it
+#: 30 days after the order shipped or was cancelled when the adapter has it.
+FORGET_CUSTOMER = "forget_customer"
 
 StockListener = Callable[[Iterable[str]], None]
 
@@ -65,7 +77,7 @@ class ShopAdapter(Protocol):
         """Create the shop order or update the one with the same number; return its reference."""
 
     def cancel_order(self, number: str) -> None:
-        """Cancel the order and release its stock."""
+        """Cancel the order and release its stock (calling it twice releases once)."""
 
     def subscribe_stock_changes(self, listener: StockListener) -> None:
         """Call ``listener(skus)`` after stock of those SKUs changed."""

@@ -50,6 +50,7 @@ def upgrade():
         sa.Column("unknown_skus", sa.Text(), nullable=True),
         sa.Column("purchased_at", UTCDateTime(), nullable=True),
         sa.Column("amazon_updated_at", UTCDateTime(), nullable=True),
+        sa.Column("amazon_digest", sa.String(length=64), nullable=True),
         sa.Column("imported_at", UTCDateTime(), nullable=False),
         sa.Column("updated_at", UTCDateTime(), nullable=False),
         sa.Column("closed_at", UTCDateTime(), nullable=True),

@@ -66,6 +66,9 @@ class ImportedOrder(Base):
     unknown_skus: Mapped[str | None] = mapped_column(Text)
     purchased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     amazon_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: SHA-256 of the order as Amazon sent it: lastUpdatedTime has whole seconds,
+    #: so a change within the same second is told apart by its content.
+    amazon_digest: Mapped[str | None] = mapped_column(String(64))
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: When Amazon reported it shipped or cancelled: the 30 days start here.

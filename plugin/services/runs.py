@@ -56,8 +56,50 @@ def acquire_lease(store_id: int, kind: str, *, holder: str | None = None, ttl: t
         db.commit()
     except IntegrityError:
         db.rollback()
+        if _take_from_dead_holder(store_id, kind, token, moment + ttl):
+            return token
         raise LeaseBusy(f"store {store_id} {kind} is busy") from None
     return token
+
+
+def _holder_is_dead(holder: str) -> bool:
+    """A holder on this machine whose process is gone (killed, crashed): its lease is free now,
+    not only when it expires. Holders on other machines are trusted until expiry."""
+    parts = holder.split(":")
+    if len(parts) < 2 or parts[0] != socket.gethostname():
+        return False
+    try:
+        pid = int(parts[1])
+    except ValueError:
+        return False
+    if pid == os.getpid() or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def _take_from_dead_holder(store_id: int, kind: str, token: str, expires_at) -> bool:
+    db = session()
+    lease = db.scalar(select(StoreLease).where(StoreLease.store_id == store_id, StoreLease.kind == kind))
+    if lease is None or not _holder_is_dead(lease.holder):
+        db.rollback()
+        return False
+    dead = lease.holder
+    # Conditional on the dead holder: of two processes taking over, one wins.
+    taken = db.execute(
+        update(StoreLease)
+        .where(StoreLease.store_id == store_id, StoreLease.kind == kind, StoreLease.holder == dead)
+        .values(holder=token, expires_at=expires_at)
+    ).rowcount
+    db.commit()
+    if taken:
+        log.info("took over the %s lease of store %s from a process that is gone", kind, store_id)
+    return bool(taken)
 
 
 def renew_lease(store_id: int, kind: str, token: str, *, ttl: timedelta = LEASE_TTL) -> bool:
