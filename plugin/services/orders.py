@@ -24,12 +24,13 @@ import hashlib
 import json
 import logging
 import re
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..i18n import lazy_gettext as _l
 from ..i18n import translations_for
@@ -344,7 +345,8 @@ def apply_orders(store_id: int, orders: list[dict], *, run_id: int | None, curso
     and applied again (the rows it collided with are then updated).
     """
     db = session()
-    for attempt in range(3):
+    attempts = 5
+    for attempt in range(attempts):
         try:
             counts = _write_page(store_id, orders)
             if count_page:
@@ -353,7 +355,7 @@ def apply_orders(store_id: int, orders: list[dict], *, run_id: int | None, curso
             if run_id is not None:
                 runs.progress(db.get(SyncRun, run_id), commit=False, **counts)
             if cursor is not None:
-                settings = db.get(OrderImportSettings, store_id)
+                settings = settings_for(store_id)
                 if settings.cursor is None or cursor > settings.cursor:
                     settings.cursor = cursor
                     settings.cursor_updated_at = runs.now()
@@ -361,17 +363,30 @@ def apply_orders(store_id: int, orders: list[dict], *, run_id: int | None, curso
             return counts
         except IntegrityError:
             db.rollback()
-            if attempt == 2:
+            if attempt == attempts - 1:
                 raise
             log.info("store %s: another importer wrote the same orders; applying the page again", store_id)
+        except OperationalError as exc:
+            # A deadlock (two imports reserving the same products in another order)
+            # or a busy SQLite file: nothing was written, so the page is simply tried again.
+            db.rollback()
+            if attempt == attempts - 1 or not _transient(exc):
+                raise
+            log.info("store %s: database busy (%s); applying the page again", store_id, type(exc.orig).__name__)
+            time.sleep(0.05 * (attempt + 1))
     raise AssertionError("unreachable")
+
+
+def _transient(exc: OperationalError) -> bool:
+    code = getattr(exc.orig, "sqlstate", None) or getattr(getattr(exc.orig, "diag", None), "sqlstate", None)
+    return code in ("40P01", "40001", "55P03") or "database is locked" in str(exc.orig)
 
 
 def _write_page(store_id: int, orders: list[dict]) -> dict:
     db = session()
     st = state()
     shop, cipher, now = st.shop, st.cipher, st.clock.now()
-    settings = db.get(OrderImportSettings, store_id)
+    settings = settings_for(store_id)
     prefix, policy = prefix_of(settings), settings.unknown_sku
     counts = dict.fromkeys(("orders", "created", "updated", "unchanged", "skipped", "invalid"), 0)
 
