@@ -93,3 +93,4 @@ def _unexpected(exc: Exception):
 from . import connection, stores  # noqa: E402,F401  (routes register on the blueprint)
 from . import products  # noqa: E402,F401
 from . import shipments  # noqa: E402,F401
+from . import orders  # noqa: E402,F401
