@@ -136,11 +136,15 @@ class DemoShop:
             row.stock_reserved = False
 
     def _move_stock(self, row: Order, sign: int) -> None:
+        # One relative UPDATE per SKU (never read-modify-write): concurrent orders cannot lose a unit.
+        moves: dict[str, int] = {}
         for line in row.lines:
             if line.matched and line.sku:
-                db.session.execute(
-                    update(Product).where(Product.sku == line.sku).values(stock=Product.stock + sign * line.quantity)
-                )
+                moves[line.sku] = moves.get(line.sku, 0) + sign * line.quantity
+        table = Product.__table__
+        with db.session.no_autoflush:
+            for sku, delta in sorted(moves.items()):  # a fixed order keeps two importers from deadlocking
+                db.session.execute(update(table).where(table.c.sku == sku).values(stock=table.c.stock + delta))
 
     def subscribe_stock_changes(self, listener) -> None:
         self._stock_listeners.append(listener)
