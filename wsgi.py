@@ -214,6 +214,21 @@ def ean13(number: int) -> str:
     return body + str((10 - total % 10) % 10)
 
 
+def demo_catalog() -> list[dict]:
+    """What the local Amazon's catalog knows of the demo's products.
+
+    Two of three are on Amazon already (linked as offers); the rest are new to
+    Amazon (sent as whole listings). Two catalog pages belong to a brand, so the
+    demo shows "katalog kilitli" too.
+    """
+    return [
+        {"ean": ean13(1000 + i), "title": title, "brand": brand, "sku": f"DEMO-{i:04d}",
+         "asin": f"B0DEMO{i:04d}", "content_locked": i in (4, 11)}
+        for i, (title, brand, _category, _price) in enumerate(DEMO_PRODUCTS, start=1)
+        if i % 3
+    ]
+
+
 def seed_products() -> int:
     if db.session.scalar(select(db.func.count()).select_from(Product)):
         return 0
@@ -306,7 +321,7 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config.get("AMAZON_TR_SANDBOX") == "local" and app.config.get("DEMO_MOUNT_SANDBOX"):
         from plugin.local_sandbox import mount_local_sandbox
 
-        mount_local_sandbox(app, "/amazon-sandbox")
+        mount_local_sandbox(app, "/amazon-sandbox", catalog=demo_catalog())
 
     @app.route("/")
     def storefront():
