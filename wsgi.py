@@ -10,6 +10,7 @@ mounted at /amazon-sandbox, so every button works without an Amazon account.
 """
 from __future__ import annotations
 
+import os
 import secrets
 from decimal import Decimal
 from pathlib import Path
@@ -290,7 +291,7 @@ def _instance_secret(app: Flask, name: str, make) -> str:
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     config = dict(config or {})
-    instance = Path(config.get("INSTANCE_PATH") or app.instance_path)
+    instance = Path(config.get("INSTANCE_PATH") or os.environ.get("DEMO_INSTANCE_PATH") or app.instance_path)
     app.instance_path = str(instance)
     app.config.update(
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{instance / 'demo.sqlite'}",

@@ -1,0 +1,174 @@
+"""Concurrent shop admins against the demo under gunicorn, while an order import runs.
+
+    .venv/bin/python bench/load.py [--workers 4] [--users 8] [--rounds 15] [--seconds 120]
+
+Everything runs on 127.0.0.1: a local Amazon sandbox process, the demo shop under gunicorn
+(gthread workers) and N admin users, each signed in, looping over the store list, the edit page
+and the API test (an HTMX post). Bounded by --rounds per user and by --seconds overall.
+Prints p50/p95 per page and the errors (target: none). Needs gunicorn (pip install -e '.[bench]').
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url: str, timeout: float = 30) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.RequestException:
+            time.sleep(0.2)
+    raise SystemExit(f"{url} did not answer")
+
+
+def pct(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--users", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--seconds", type=float, default=120)
+    args = parser.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="amazon-tr-load-"))
+    sandbox_port, shop_port = free_port(), free_port()
+    sandbox_url = f"http://127.0.0.1:{sandbox_port}"
+    shop_url = f"http://127.0.0.1:{shop_port}"
+    env = dict(os.environ, DEMO_INSTANCE_PATH=str(tmp), FLASK_AMAZON_TR_SANDBOX="local",
+               FLASK_AMAZON_TR_LOCAL_SANDBOX_URL=sandbox_url, FLASK_DEMO_MOUNT_SANDBOX="false",
+               PYTHONPATH=str(ROOT))
+    procs = []
+    try:
+        procs.append(subprocess.Popen([PY, "-c", f"from plugin.sandbox.server import main; main({sandbox_port})"],
+                                      env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        subprocess.run([PY, "-m", "flask", "--app", "wsgi", "demo", "init"], env=env, cwd=ROOT, check=True,
+                       capture_output=True)
+        store_id = setup_store(env, sandbox_url)
+        gunicorn = shutil.which("gunicorn", path=str(Path(PY).parent)) or "gunicorn"
+        procs.append(subprocess.Popen([gunicorn, "-w", str(args.workers), "-k", "gthread", "--threads", "4",
+                                       "-b", f"127.0.0.1:{shop_port}", "--log-level", "warning", "wsgi:app"],
+                                      env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
+        wait_http(sandbox_url + "/_sandbox/requests")
+        wait_http(shop_url + "/")
+
+        sync = subprocess.Popen([PY, "-m", "flask", "--app", "wsgi", "amazon", "sync", "orders", str(store_id)],
+                                env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        samples, errors = run_users(shop_url, store_id, args)
+        sync_rc = sync.wait(timeout=args.seconds)
+    finally:
+        for proc in procs:
+            proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    print(f"gunicorn workers: {args.workers} (gthread x4), admin users: {args.users}, rounds per user: {args.rounds}")
+    print(f"order import running alongside: {'finished' if sync_rc == 0 else f'exit {sync_rc}'}")
+    print(f"{'page':<14}{'requests':>10}{'p50 ms':>10}{'p95 ms':>10}")
+    for name, values in samples.items():
+        print(f"{name:<14}{len(values):>10}{pct(values, 50):>10.1f}{pct(values, 95):>10.1f}")
+    total = sum(len(v) for v in samples.values())
+    print(f"errors: {len(errors)} of {total + len(errors)} (target 0)")
+    for error in errors[:5]:
+        print("  ", error)
+
+
+def setup_store(env, sandbox_url) -> int:
+    """A store authorized through the sandbox's consent page and token endpoint, as Yetkilendir does."""
+    code = """
+import os, sys
+sys.path.insert(0, os.getcwd())
+from datetime import timedelta
+from plugin.models import Store, utcnow
+from plugin.sandbox.seed import TR_SELLER_ID
+from wsgi import app, db
+sys.path.insert(0, 'tests')
+from sandbox_fixtures import authorize_over_http
+token = authorize_over_http(sys.argv[1])
+with app.app_context():
+    cipher = app.extensions['amazon_tr'].cipher
+    store = Store(name='Anadolu Çarşı', seller_id=TR_SELLER_ID, auto_update_type='stock_price',
+                  refresh_token_encrypted=cipher.encrypt(token['refresh_token']), selling_partner_id=TR_SELLER_ID,
+                  authorized_at=utcnow(), authorization_expires_at=utcnow() + timedelta(days=365))
+    db.session.add(store); db.session.commit(); print(store.id)
+"""
+    wait_http(sandbox_url + "/_sandbox/requests")
+    out = subprocess.run([PY, "-c", code, sandbox_url], env=env, cwd=ROOT, check=True, capture_output=True, text=True)
+    return int(out.stdout.strip().splitlines()[-1])
+
+
+def run_users(shop_url: str, store_id: int, args):
+    samples: dict[str, list[float]] = defaultdict(list)
+    errors: list[str] = []
+    lock = threading.Lock()
+    deadline = time.time() + args.seconds
+
+    def user(n: int) -> None:
+        s = requests.Session()
+        s.post(shop_url + "/admin/login", data={"next": "/admin/amazon/"}, timeout=30)
+        for _ in range(args.rounds):
+            if time.time() > deadline:
+                return
+            for name, method, path in (("store list", "GET", "/admin/amazon/"),
+                                       ("edit page", "GET", f"/admin/amazon/stores/{store_id}"),
+                                       ("API test", "POST", f"/admin/amazon/stores/{store_id}/api-test")):
+                start = time.perf_counter()
+                try:
+                    if method == "GET":
+                        r = s.get(shop_url + path, timeout=30)
+                        if name == "edit page":
+                            token = re.search(r'name="csrf_token" value="([^"]+)"', r.text)
+                            s.headers["X-CSRFToken"] = token.group(1) if token else ""
+                    else:
+                        r = s.post(shop_url + path, headers={"HX-Request": "true"}, timeout=30)
+                    elapsed = time.perf_counter() - start
+                    ok = r.status_code == 200 and "amazon-tr" in r.text
+                    with lock:
+                        (samples[name].append(elapsed) if ok else errors.append(f"{name}: HTTP {r.status_code}"))
+                except requests.RequestException as exc:
+                    with lock:
+                        errors.append(f"{name}: {type(exc).__name__}")
+
+    threads = [threading.Thread(target=user, args=(i,)) for i in range(args.users)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return samples, errors
+
+
+if __name__ == "__main__":
+    main()
