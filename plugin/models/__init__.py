@@ -9,4 +9,5 @@ __all__ = [
     "UTCDateTime", "utcnow",
 ]
 from .listings import ListingFeed, ListingLink, ListingSettings  # noqa: E402,F401
+from .scheduler import SchedulerClaim, SchedulerLeader, SchedulerStore  # noqa: E402,F401
 from .shipments import ShipmentOrder, ShipmentPackage, ShipmentSettings  # noqa: E402,F401

@@ -1,0 +1,189 @@
+"""APScheduler in the one process that leads, and the election that picks it.
+
+Every process that starts with AMAZON_TR_SCHEDULER on (each gunicorn worker,
+each host) runs a small election thread. It tries the leader lock
+(:mod:`plugin.leader_lock`) every AMAZON_TR_SCHEDULER_RETRY seconds; the one
+that gets it starts a BackgroundScheduler with one tick job per kind, the
+others keep trying. When the leader dies its lock goes with it and a follower
+takes over at its next try, then catches up the current slot at once (the slot
+claims in :mod:`plugin.services.schedule` keep that from repeating a tick the
+old leader already ran, and a restart runs the daily jobs only if today's run
+has not happened yet).
+"""
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import threading
+from datetime import datetime, timezone
+
+from flask import Flask
+
+log = logging.getLogger("amazon_tr")
+
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def run_job(app: Flask, kind: str):
+    """One tick of ``kind`` with its own app context and database session: what APScheduler calls."""
+    from .services import schedule
+
+    with app.app_context():
+        try:
+            return schedule.run_tick(kind)
+        except Exception:
+            log.exception("scheduler: the %s tick failed", kind)
+        finally:
+            app.extensions["amazon_tr"].db.session.remove()
+
+
+class SchedulerHost:
+    """This process's part in the election and, while it leads, its APScheduler."""
+
+    def __init__(self, app: Flask, lock, *, retry: float) -> None:
+        from .services.runs import HOLDER
+
+        self.app = app
+        self.lock = lock
+        self.retry = retry
+        self.holder = HOLDER
+        self.role = "follower"
+        self.leading_since: datetime | None = None
+        self.aps = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._mutex = threading.Lock()
+
+    def start(self) -> "SchedulerHost":
+        self._thread = threading.Thread(target=self._elect, name="amazon_tr-scheduler-election", daemon=True)
+        self._thread.start()
+        atexit.register(self.stop)
+        return self
+
+    def _elect(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.step()
+            except Exception:
+                log.exception("scheduler: election step failed")
+            self._stop.wait(self.retry)
+
+    def step(self) -> str:
+        """One round of the election: lead if the lock is free, keep leading while it is ours."""
+        with self._mutex:
+            if self._stop.is_set():
+                return self.role
+            if self.role == "leader":
+                if self.lock.still_held():
+                    self._db(lambda s: s.heartbeat(self.holder) or s.record_leader(
+                        self.holder, self.lock.kind, self.leading_since))
+                else:
+                    self._step_down("lost the lock")
+            elif self.lock.try_acquire():
+                self._lead()
+            return self.role
+
+    def _db(self, fn):
+        from .services import schedule
+
+        with self.app.app_context():
+            try:
+                return fn(schedule)
+            finally:
+                self.app.extensions["amazon_tr"].db.session.remove()
+
+    def _lead(self) -> None:
+        from apscheduler.executors.pool import ThreadPoolExecutor
+        from apscheduler.schedulers.background import BackgroundScheduler
+        from apscheduler.triggers.interval import IntervalTrigger
+
+        from .services.schedule import KINDS, interval
+
+        self.role = "leader"
+        self.leading_since = datetime.now(timezone.utc)
+        log.info("scheduler: %s leads (%s lock at %s)", self.holder, self.lock.kind, self.lock.where)
+        self._db(lambda s: s.record_leader(self.holder, self.lock.kind, self.leading_since))
+        aps = BackgroundScheduler(
+            timezone=timezone.utc,
+            executors={"default": ThreadPoolExecutor(max_workers=len(KINDS) + 1)},
+            job_defaults={"coalesce": True, "max_instances": 1},
+        )
+        with self.app.app_context():
+            for kind in KINDS:
+                seconds = interval(kind)
+                # Started at the epoch: the same grid in every process, so a new leader keeps the beat.
+                aps.add_job(run_job, IntervalTrigger(seconds=seconds, start_date=EPOCH, timezone=timezone.utc),
+                            args=(self.app, kind), id=kind, name=f"amazon_tr {kind}",
+                            misfire_grace_time=max(1, int(seconds)))
+            # Runs each kind's current slot now, if no leader ran it yet; each kind in its own thread.
+            for kind in KINDS:
+                aps.add_job(run_job, args=(self.app, kind), id=f"{kind}-catch-up", name=f"amazon_tr {kind} catch-up")
+        aps.start()
+        self.aps = aps
+
+    def _step_down(self, why: str) -> None:
+        log.warning("scheduler: %s stops leading: %s", self.holder, why)
+        self._shutdown_aps()
+        self.lock.release()
+        self.role = "follower"
+        self.leading_since = None
+
+    def _shutdown_aps(self) -> None:
+        aps, self.aps = self.aps, None
+        if aps is not None:
+            try:
+                aps.shutdown(wait=False)
+            except Exception:  # already stopped by interpreter shutdown
+                pass
+
+    def next_runs(self) -> dict[str, datetime]:
+        aps = self.aps
+        if aps is None:
+            return {}
+        return {job.id: job.next_run_time for job in aps.get_jobs() if job.next_run_time is not None}
+
+    def stop(self) -> None:
+        """Stop leading (or trying to) and let a follower take over at its next try."""
+        with self._mutex:
+            if self._stop.is_set():
+                return
+            self._stop.set()
+            was_leader = self.role == "leader"
+            self._shutdown_aps()
+            if was_leader:
+                try:
+                    self._db(lambda s: s.clear_leader(self.holder))
+                except Exception:  # the database may be gone at exit; the heartbeat just goes stale
+                    log.warning("scheduler: could not clear the leader row")
+            self.lock.release()
+            self.role = "off"
+
+
+def in_reloader_watcher(app: Flask) -> bool:
+    # Werkzeug's debug reloader runs the app twice: the watcher, which serves nothing,
+    # and the child it restarts on every change, which has WERKZEUG_RUN_MAIN set.
+    return bool(app.debug) and os.environ.get("WERKZEUG_RUN_MAIN") != "true"
+
+
+def start_scheduler(app: Flask, *, elect: bool = True) -> SchedulerHost | None:
+    """Join the election for this shop's scheduler; None in the debug reloader's watcher process."""
+    from .leader_lock import lock_for
+
+    if in_reloader_watcher(app):
+        log.info("scheduler: not started in the debug reloader's watcher process (the reloaded child runs it)")
+        return None
+    from .services.schedule import KINDS, interval
+
+    with app.app_context():
+        for kind in KINDS:
+            interval(kind)  # a bad interval fails at start-up, not in a job thread at night
+        engine = app.extensions["amazon_tr"].db.engine
+    lock = lock_for(engine, lock_file=app.config.get("AMAZON_TR_SCHEDULER_LOCK_FILE"),
+                    instance_path=app.instance_path)
+    retry = float(app.config["AMAZON_TR_SCHEDULER_RETRY"])
+    host = SchedulerHost(app, lock, retry=retry)
+    if elect:
+        host.start()
+    return host
+
