@@ -78,3 +78,4 @@ def sandbox_cmd(port):
     main(port)
 from . import cli_products  # noqa: E402,F401
 from . import cli_orders  # noqa: E402,F401
+from . import cli_scheduler  # noqa: E402,F401

@@ -54,6 +54,7 @@ class SchedulerHost:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._mutex = threading.Lock()
+        self._catch_ups: list[threading.Thread] = []
 
     def start(self) -> "SchedulerHost":
         self._thread = threading.Thread(target=self._elect, name="amazon_tr-scheduler-election", daemon=True)
@@ -116,11 +117,14 @@ class SchedulerHost:
                 aps.add_job(run_job, IntervalTrigger(seconds=seconds, start_date=EPOCH, timezone=timezone.utc),
                             args=(self.app, kind), id=kind, name=f"amazon_tr {kind}",
                             misfire_grace_time=max(1, int(seconds)))
-            # Runs each kind's current slot now, if no leader ran it yet; each kind in its own thread.
-            for kind in KINDS:
-                aps.add_job(run_job, args=(self.app, kind), id=f"{kind}-catch-up", name=f"amazon_tr {kind} catch-up")
         aps.start()
         self.aps = aps
+        # Each kind's current slot now, if no leader ran it yet, each in its own thread (plain threads:
+        # one-off APScheduler jobs race with shutdown when the leader steps down at once).
+        self._catch_ups = [threading.Thread(target=run_job, args=(self.app, kind), daemon=True,
+                                            name=f"amazon_tr-catch-up-{kind}") for kind in KINDS]
+        for thread in self._catch_ups:
+            thread.start()
 
     def _step_down(self, why: str) -> None:
         log.warning("scheduler: %s stops leading: %s", self.holder, why)
@@ -129,11 +133,11 @@ class SchedulerHost:
         self.role = "follower"
         self.leading_since = None
 
-    def _shutdown_aps(self) -> None:
+    def _shutdown_aps(self, *, wait: bool = False) -> None:
         aps, self.aps = self.aps, None
         if aps is not None:
             try:
-                aps.shutdown(wait=False)
+                aps.shutdown(wait=wait)
             except Exception:  # already stopped by interpreter shutdown
                 pass
 
@@ -150,7 +154,9 @@ class SchedulerHost:
                 return
             self._stop.set()
             was_leader = self.role == "leader"
-            self._shutdown_aps()
+            self._shutdown_aps(wait=True)
+            for thread in self._catch_ups:
+                thread.join(timeout=30)  # a sync cut off mid-page is safe, but finishing it is kinder
             if was_leader:
                 try:
                     self._db(lambda s: s.clear_leader(self.holder))

@@ -2,8 +2,8 @@
 
 Every kind of job runs on a grid of time slots: slot n of a kind starts at
 n × interval seconds after the epoch. Every process computes the same grid, and
-a job claims its slot in the database before it works (one conditional update),
-so a tick runs once per slot even when the leadership moves between processes
+a job claims its slot in the database before it works (one row per job and slot,
+the primary key refuses a second), so a tick runs once per slot even when the leadership moves between processes
 in the middle of it, and a new leader can safely catch up at once.
 
 The store list is read at every tick: a store made passive, switched off,

@@ -94,3 +94,4 @@ from . import connection, stores  # noqa: E402,F401  (routes register on the blu
 from . import products  # noqa: E402,F401
 from . import shipments  # noqa: E402,F401
 from . import orders  # noqa: E402,F401
+from . import scheduler  # noqa

@@ -1,0 +1,40 @@
+"""The scheduler box on the store list: who leads, next and last runs, pause and resume per store."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+
+from ..i18n import gettext as _
+from ..services import schedule
+from . import admin_blueprint as bp
+from . import is_htmx
+
+
+@bp.context_processor
+def _scheduler_box():
+    # A function, so the store list pays for the status only where the box is included.
+    return {"amazon_tr_scheduler_status": schedule.status}
+
+
+@bp.get("/scheduler")
+def scheduler_box():
+    return render_template("amazon_tr/scheduler/_box.html")
+
+
+def _set_paused(store_id: int, paused: bool):
+    if not schedule.set_paused(store_id, paused):
+        abort(404)
+    if is_htmx():
+        return render_template("amazon_tr/scheduler/_box.html")
+    flash(_("Scheduled syncs of the store are paused.") if paused else _("Scheduled syncs of the store resumed."),
+          "amazon_tr-success")
+    return redirect(url_for("amazon_tr.index") + "#amazon-tr-scheduler")
+
+
+@bp.post("/scheduler/stores/<int:store_id>/pause")
+def scheduler_pause(store_id: int):
+    return _set_paused(store_id, True)
+
+
+@bp.post("/scheduler/stores/<int:store_id>/resume")
+def scheduler_resume(store_id: int):
+    return _set_paused(store_id, False)

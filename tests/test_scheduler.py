@@ -1,0 +1,225 @@
+"""The scheduler's jobs, pause and resume from the admin box, the CLI, the locks and the reloader rule."""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import select
+
+from conftest import csrf_from, make_app
+from plugin.leader_lock import FileLock, PostgresLock
+from plugin.models import Store, SyncRun
+from plugin.models.scheduler import SchedulerClaim, SchedulerLeader, SchedulerStore
+from plugin.scheduler import SchedulerHost, start_scheduler
+from plugin.services import schedule
+from test_scheduler_processes import add_store
+
+
+@pytest.fixture
+def sapp(tmp_path, sandbox):
+    sandbox.state.rate_limits_enabled = False
+    app = make_app(tmp_path, AMAZON_TR_SANDBOX="local", AMAZON_TR_LOCAL_SANDBOX_URL=sandbox.url)
+    yield app
+    from wsgi import db
+
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def scheduler_runs(app, store_id):
+    from wsgi import db
+
+    with app.app_context():
+        try:
+            return [r.status for r in db.session.scalars(
+                select(SyncRun).where(SyncRun.store_id == store_id, SyncRun.trigger == "scheduler"))]
+        finally:
+            db.session.remove()
+
+
+def tick(app, kind, when=None):
+    with app.app_context():
+        try:
+            return schedule.run_tick(kind, when=when)
+        finally:
+            app.extensions["amazon_tr"].db.session.remove()
+
+
+def test_order_tick_runs_each_eligible_store_once_per_slot(sapp, sandbox):
+    active = add_store(sapp, sandbox.url, "Ankara")
+    passive = add_store(sapp, sandbox.url, "Pasif", active=False)
+    off = add_store(sapp, sandbox.url, "Kapalı", order_import=False)
+    unauthorized = add_store(sapp, sandbox.url, "Yetkisiz", authorized=False)
+    report = tick(sapp, "orders", when=1_000_000)
+    assert list(report.ran) == [active] and report.ran[active]["status"] == "done"
+    assert scheduler_runs(sapp, active) == ["done"]
+    # The same slot again (a second process, a new leader's catch-up): nothing runs twice.
+    again = tick(sapp, "orders", when=1_000_000 + 10)
+    assert again.ran == {} and again.skipped == [active]
+    assert scheduler_runs(sapp, active) == ["done"]
+    for store_id in (passive, off, unauthorized):
+        assert scheduler_runs(sapp, store_id) == []
+    # The next slot runs again; the store made passive in between does not.
+    tick(sapp, "orders", when=1_000_000 + 300)
+    assert scheduler_runs(sapp, active) == ["done", "done"]
+    from wsgi import db
+
+    with sapp.app_context():
+        db.session.get(Store, active).active = False
+        db.session.commit()
+    assert tick(sapp, "orders", when=1_000_000 + 600).ran == {}
+
+
+def test_daily_jobs_purge_and_authorization_check(sapp, sandbox, caplog):
+    ok = add_store(sapp, sandbox.url, "Ankara")
+    expiring = add_store(sapp, sandbox.url, "Bursa")
+    from wsgi import db
+
+    with sapp.app_context():
+        store = db.session.get(Store, expiring)
+        store.authorization_expires_at = sapp.extensions["amazon_tr"].clock.now() + timedelta(days=10)
+        db.session.commit()
+    with caplog.at_level(logging.WARNING, logger="amazon_tr"):
+        report = tick(sapp, "authorizations", when=86400 * 20000)
+    assert report.ran == {"authorizations": {expiring: "expiring"}}
+    assert any("store %s (Bursa)" % expiring in r.getMessage() and "authorize it again" in r.getMessage()
+               for r in caplog.records)
+    assert not any(f"store {ok} " in r.getMessage() for r in caplog.records)
+    assert tick(sapp, "purge", when=86400 * 20000).ran == {"purge": 0}
+    assert tick(sapp, "purge", when=86400 * 20000 + 3600).skipped == ["purge"]  # once a day
+
+
+def test_pause_and_resume_from_the_admin_box(sapp, sandbox):
+    store_id = add_store(sapp, sandbox.url, "Ankara")
+    client = sapp.test_client()
+    with client.session_transaction() as sess:
+        sess["demo_admin"] = True
+    page = client.get("/admin/amazon/").get_data(as_text=True)
+    assert 'id="amazon-tr-scheduler"' in page
+    assert f'/admin/amazon/scheduler/stores/{store_id}/pause' in page
+    token = csrf_from(page)
+    # Without the CSRF token nothing changes.
+    assert client.post(f"/admin/amazon/scheduler/stores/{store_id}/pause").status_code == 400
+    resp = client.post(f"/admin/amazon/scheduler/stores/{store_id}/pause", data={"csrf_token": token})
+    assert resp.status_code == 302
+    page = client.get("/admin/amazon/").get_data(as_text=True)
+    assert "Duraklatıldı" in page and f"/scheduler/stores/{store_id}/resume" in page
+    assert tick(sapp, "orders", when=2_000_000).ran == {}
+    assert scheduler_runs(sapp, store_id) == []
+    # htmx: the box answers itself, in place.
+    fragment = client.post(f"/admin/amazon/scheduler/stores/{store_id}/resume", data={"csrf_token": token},
+                           headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert fragment.lstrip().startswith("<section") and f"/scheduler/stores/{store_id}/pause" in fragment
+    assert list(tick(sapp, "orders", when=2_000_300).ran) == [store_id]
+    assert client.post("/admin/amazon/scheduler/stores/9999/pause", data={"csrf_token": token}).status_code == 404
+
+
+def test_box_shows_the_leader_and_the_next_run(sapp, sandbox, tmp_path):
+    add_store(sapp, sandbox.url, "Ankara")
+    client = sapp.test_client()
+    with client.session_transaction() as sess:
+        sess["demo_admin"] = True
+    assert "Şu anda otomatik senkronizasyonu çalıştıran bir süreç yok" in client.get("/admin/amazon/scheduler").text
+    host = SchedulerHost(sapp, FileLock(tmp_path / "box.lock"), retry=5)
+    try:
+        assert host.step() == "leader"
+        box = client.get("/admin/amazon/scheduler").text
+        assert f'data-leader="{host.holder}"' in box
+        assert "Sonraki çalışma" in box and "Henüz çalışmadı" not in box.split("Sonraki")[0]
+    finally:
+        host.stop()
+    with sapp.app_context():
+        assert schedule.status().leader_alive is False  # a clean stop hands over at once
+
+
+def test_one_leader_among_hosts_and_take_over(sapp, tmp_path):
+    lock_path = tmp_path / "lead.lock"
+    first = SchedulerHost(sapp, FileLock(lock_path), retry=5)
+    second = SchedulerHost(sapp, FileLock(lock_path), retry=5)
+    try:
+        assert [first.step(), second.step(), second.step()] == ["leader", "follower", "follower"]
+        assert first.aps is not None and second.aps is None
+        with sapp.app_context():
+            assert sapp.extensions["amazon_tr"].db.session.get(SchedulerLeader, 1).holder == first.holder
+        first.stop()
+        assert second.step() == "leader" and second.aps is not None
+    finally:
+        first.stop()
+        second.stop()
+
+
+def test_file_lock_is_released_by_closing_and_noticed_when_removed(tmp_path):
+    a, b = FileLock(tmp_path / "x.lock"), FileLock(tmp_path / "x.lock")
+    assert a.try_acquire() and not b.try_acquire()
+    a.release()
+    assert b.try_acquire()
+    (tmp_path / "x.lock").unlink()
+    assert not b.still_held() and not b.held
+
+
+@pytest.mark.postgres
+def test_postgres_advisory_lock_one_holder_and_lost_session(pg_url):
+    engine = sa.create_engine(pg_url)
+    a, b = PostgresLock(engine), PostgresLock(engine)
+    try:
+        assert a.try_acquire() and not b.try_acquire()
+        assert a.still_held()
+        # The leader's session dies (server restart, network): the lock is free and the leader knows it.
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' "
+                                 "AND objid = (CAST(:k AS bigint) & 4294967295)::oid"), {"k": a.key})
+            conn.commit()
+        assert not a.still_held()
+        assert b.try_acquire() and not a.try_acquire()
+        # A pooled connection handed back must not carry the lock: b's session is its own.
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": a.key}).scalar() is False
+    finally:
+        a.release()
+        b.release()
+        engine.dispose()
+
+
+def test_no_scheduler_in_the_debug_reloaders_watcher(tmp_path, monkeypatch):
+    app = make_app(tmp_path)
+    app.debug = True
+    monkeypatch.delenv("WERKZEUG_RUN_MAIN", raising=False)
+    assert start_scheduler(app, elect=False) is None
+    monkeypatch.setenv("WERKZEUG_RUN_MAIN", "true")
+    host = start_scheduler(app, elect=False)
+    assert isinstance(host, SchedulerHost) and isinstance(host.lock, FileLock)
+    assert host.lock.path.name == "demo.sqlite.amazon_tr-scheduler.lock"
+
+
+def test_deleting_a_store_forgets_its_pause_and_claims(sapp, sandbox):
+    from plugin.services.stores import delete_store
+    from wsgi import db
+
+    store_id = add_store(sapp, sandbox.url, "Ankara")
+    tick(sapp, "orders", when=3_000_000)
+    with sapp.app_context():
+        schedule.set_paused(store_id, True)
+        delete_store(db.session.get(Store, store_id))
+        assert db.session.scalars(select(SchedulerStore)).all() == []
+        assert db.session.scalars(select(SchedulerClaim).where(SchedulerClaim.store_id == store_id)).all() == []
+
+
+def test_cli_status_test_pause_resume(sapp, sandbox):
+    store_id = add_store(sapp, sandbox.url, "Ankara")
+    runner = sapp.test_cli_runner()
+    out = runner.invoke(args=["amazon", "scheduler", "status"])
+    assert out.exit_code == 0, out.output
+    assert "leader: none" in out.output and f"{store_id}\tAnkara" in out.output and "orders\tnext" in out.output
+    out = runner.invoke(args=["amazon", "scheduler", "pause", "Ankara"])
+    assert out.exit_code == 0 and "paused" in out.output
+    assert "[paused]" in runner.invoke(args=["amazon", "scheduler", "status"]).output
+    assert runner.invoke(args=["amazon", "scheduler", "resume", str(store_id)]).exit_code == 0
+    out = runner.invoke(args=["amazon", "scheduler", "run", "orders"])
+    assert out.exit_code == 0 and f"ran ['{store_id}']" in out.output, out.output
+    out = runner.invoke(args=["amazon", "test", "Ankara"])
+    assert out.exit_code == 0 and out.output.startswith("OK"), out.output
+    out = runner.invoke(args=["amazon", "test", "Yok Böyle Mağaza"])
+    assert out.exit_code != 0 and "no Amazon store" in out.output
