@@ -117,3 +117,13 @@ def test_static_files_are_served_with_pinned_htmx(client):
     pinned = client.get("/amazon-tr/static/amazon_tr/VENDORED.txt").get_data(as_text=True)
     assert hashlib.sha256(response.get_data()).hexdigest() in pinned
     assert client.get("/amazon-tr/static/amazon_tr/amazon-logo.svg").status_code == 200
+
+
+def test_every_setting_is_documented_in_the_readme():
+    from pathlib import Path
+
+    from plugin.config import DEFAULTS
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    missing = [key for key in DEFAULTS if f"| `{key}` |" not in readme]
+    assert missing == []

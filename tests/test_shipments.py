@@ -243,3 +243,22 @@ def test_package_is_confirmed_once_after_a_kill_between_call_and_commit(env, tmp
     assert len(env.confirmations()) == 1
     assert [p["packageReferenceId"] for p in env.amazon(oid)["packages"]] == ["1"]
     assert env.amazon(oid)["orderItems"][0]["fulfillment"]["quantityFulfilled"] == 3
+
+
+def test_the_scheduler_tick_sends_what_amazon_refused_for_a_while(env, sim_clock):
+    from plugin.services import schedule, shipments
+
+    env.order("AMZ-7")
+    env.sandbox.state.inject_fault("confirmShipment", "503", 100)
+    with env.ctx():
+        package = shipments.record_shipment("AMZ-7", "MNG Kargo", "MNG-7", None, [("KAHVE-1", 1)])
+        assert package.state == "retry"
+        env.sandbox.state.clear_faults()
+        refused = len(env.confirmations())
+        sim_clock.advance(shipments.BACKOFF[0].total_seconds() + 1)
+        report = schedule.run_tick("shipments", when=sim_clock.time())
+        assert env.store_id in report.ran
+        assert env.packages()[0].state == "confirmed"
+        # The same slot again: claimed already, nothing more is sent.
+        schedule.run_tick("shipments", when=sim_clock.time())
+    assert len(env.confirmations()) == refused + 1  # one call went through, once

@@ -44,6 +44,8 @@ KINDS: dict[str, Kind] = {
     "orders": Kind("orders", "AMAZON_TR_ORDER_INTERVAL", "order_import", "orders"),
     "products": Kind("products", "AMAZON_TR_PRODUCT_INTERVAL", "product_update", "products"),
     "feeds": Kind("feeds", "AMAZON_TR_FEED_POLL_INTERVAL", "product_update", None),
+    # Shipments the shop signalled are sent at once; this tick retries the ones Amazon refused for a while.
+    "shipments": Kind("shipments", "AMAZON_TR_SHIPMENT_INTERVAL", "order_import", "shipments"),
     "purge": Kind("purge", None, None, None),
     "authorizations": Kind("authorizations", None, None, None),
 }
@@ -179,6 +181,10 @@ def _service(kind: str):
             from .listings import poll_feeds
 
             return poll_feeds
+        if kind == "shipments":
+            from .shipments import send_due
+
+            return lambda store_id: send_due(store_id, trigger="scheduler")
         if kind == "purge":
             from .orders import purge_personal_data
 
