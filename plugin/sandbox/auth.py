@@ -75,6 +75,8 @@ def _token(state: SandboxState, entry: dict) -> Response:
         if fault.kind == "slow":
             import time
             time.sleep(fault.seconds)
+        if fault.kind == "revoke" and request.form.get("refresh_token"):
+            state.revoke(refresh_token=request.form["refresh_token"])
 
     if request.mimetype != "application/x-www-form-urlencoded":
         return _lwa_error("invalid_request", "The request must be form-encoded.")

@@ -37,6 +37,16 @@ def add_fault() -> Response:
                     "seconds": fault.seconds})
 
 
+@bp.post("/feed-outcome")
+def feed_outcome() -> Response:
+    data = request.get_json(silent=True) or {}
+    try:
+        _state().force_feed_outcome(str(data.get("outcome", "")), int(data.get("count", 1)))
+    except (TypeError, ValueError) as exc:
+        return _bad(str(exc))
+    return jsonify({"ok": True})
+
+
 @bp.delete("/faults")
 def clear_faults() -> Response:
     _state().clear_faults()

@@ -188,6 +188,15 @@ def dispatch(op_id: str, path_values: dict[str, str]) -> Response:
         if fault.kind == "slow":
             # real seconds: the point is to outlast the client's read timeout
             time.sleep(fault.seconds)
+        if fault.kind in ("revoke", "expire") and seller_id is not None:
+            # the seller removes the app (or the token runs out) just as this call arrives
+            with state.lock:
+                refresh = state.access_tokens[token]["refresh_token"]
+            if fault.kind == "revoke":
+                state.revoke(refresh_token=refresh)
+            else:
+                state.expire_access_tokens()
+            seller_id = None
 
     if seller_id is None:
         return finish(403, error_body("Unauthorized"), with_rate=False)

@@ -1,6 +1,8 @@
 """Stand-in for the S3 pre-signed URLs that feed documents live behind."""
 from __future__ import annotations
 
+import time
+
 from flask import Blueprint, Response, current_app, request
 
 from .state import SandboxState
@@ -10,6 +12,28 @@ bp = Blueprint("sandbox_documents", __name__)
 
 def _state() -> SandboxState:
     return current_app.extensions["amazon_tr_sandbox"]["state"]
+
+
+def _fault(st: SandboxState, operation: str, entry: dict) -> Response | None:
+    """The document store fails like S3 does: 503 SlowDown, 500, a dropped or slow connection."""
+    fault = st.take_fault(operation)
+    if fault is None:
+        return None
+    entry["fault"] = fault.kind
+    if fault.kind == "throttle":
+        return _s3_error(503, "SlowDown", "Please reduce your request rate.")
+    if fault.kind in ("500", "503"):
+        return _s3_error(int(fault.kind), "InternalError" if fault.kind == "500" else "ServiceUnavailable",
+                         "We encountered an internal error. Please try again.")
+    if fault.kind == "drop":
+        from .dispatch import _drop_connection
+        _drop_connection()
+        return Response(b"", status=500)
+    if fault.kind == "malformed" and operation == "downloadFeedDocument":
+        return Response(b'{"header": {"sellerId": ', status=200, mimetype="application/json")
+    if fault.kind == "slow":
+        time.sleep(fault.seconds)
+    return None
 
 
 def _s3_error(status: int, code: str, message: str) -> Response:
@@ -23,9 +47,13 @@ def upload(doc_id: str) -> Response:
     st = _state()
     with st.lock:
         doc = st.documents.get(doc_id)
-    st.log_request({"operation": "uploadFeedDocument", "method": "PUT", "path": request.path,
-                    "query": {}, "body": None, "seller": doc and doc.get("seller"),
-                    "time": st.now_iso(), "status": None})
+    entry = {"operation": "uploadFeedDocument", "method": "PUT", "path": request.path,
+             "query": {}, "body": None, "seller": doc and doc.get("seller"),
+             "time": st.now_iso(), "status": None}
+    st.log_request(entry)
+    failed = _fault(st, "uploadFeedDocument", entry)
+    if failed is not None:
+        return failed
     if doc is None or doc.get("kind") != "input":
         return _s3_error(404, "NoSuchKey", "The specified key does not exist.")
     # the content type is part of the pre-signed URL's signature on S3
@@ -44,6 +72,13 @@ def download(doc_id: str) -> Response:
     st = _state()
     with st.lock:
         doc = st.documents.get(doc_id)
+    entry = {"operation": "downloadFeedDocument", "method": "GET", "path": request.path,
+             "query": {}, "body": None, "seller": doc and doc.get("seller"),
+             "time": st.now_iso(), "status": None}
+    st.log_request(entry)
+    failed = _fault(st, "downloadFeedDocument", entry)
+    if failed is not None:
+        return failed
     if doc is None or doc.get("content") is None:
         return _s3_error(404, "NoSuchKey", "The specified key does not exist.")
     return Response(doc["content"], status=200, mimetype=doc.get("contentType") or

@@ -65,6 +65,7 @@ def create_feed(call: Call):
             "seller": call.seller_id, "processingStatus": "IN_QUEUE", "processed": False,
             "startAt": call.state.now_ts() + call.state.feed_timing.start_after,
             "doneAt": call.state.now_ts() + call.state.feed_timing.done_after,
+            "forced": call.state.take_feed_outcome(),
         }
     return 202, {"feedId": feed_id}
 
@@ -76,9 +77,15 @@ def advance_feed(state: SandboxState, registry: ModelRegistry, feed: dict) -> No
         return
     if now >= feed["startAt"]:
         feed["processingStatus"] = "IN_PROGRESS"
+    if feed.get("forced") == "stuck":
+        return
     if now >= feed["doneAt"] and not feed["processed"]:
         feed["processed"] = True
-        status, report = process_feed(state, registry, feed)
+        if feed.get("forced") == "fatal":
+            status, report = _fatal(feed, "The feed could not be processed because of an internal error.",
+                                    "INTERNAL_ERROR")
+        else:
+            status, report = process_feed(state, registry, feed)
         result_id = _doc_id()
         state.documents[result_id] = {
             "kind": "result", "contentType": "application/json", "seller": feed["seller"],

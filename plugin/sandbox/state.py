@@ -22,7 +22,12 @@ ACCESS_TOKEN_TTL = 3600
 AUTH_CODE_TTL = 300
 CONSENT_NONCE_TTL = 1800
 
-FAULT_KINDS = {"throttle", "500", "503", "slow", "drop", "malformed"}
+FAULT_KINDS = {"throttle", "500", "503", "slow", "drop", "malformed", "revoke", "expire"}
+#: Outcomes a test can force on the next feeds: "fatal" ends processing FATAL,
+#: "stuck" keeps the feed IN_PROGRESS for ever (Amazon's worst case).
+FEED_OUTCOMES = {"fatal", "stuck"}
+#: Document URLs are not SP-API operations: a "*" fault leaves them alone.
+DOCUMENT_OPERATIONS = {"uploadFeedDocument", "downloadFeedDocument"}
 
 
 @dataclass
@@ -88,6 +93,7 @@ class SandboxState:
             self.documents: dict[str, dict] = {}
             self.pagination_tokens: dict[str, dict] = {}
             self.faults: list[Fault] = []
+            self.feed_outcomes: list[str] = []
             self.buckets: dict[tuple[str, str], TokenBucket] = {}
             self.requests: list[dict] = []
             self.response_problems: list[dict] = []
@@ -223,7 +229,8 @@ class SandboxState:
             for fault in self.faults:
                 # "*" is for SP-API operations; the token endpoint is only hit by name
                 if fault.count > 0 and (fault.operation == operation or
-                                        (fault.operation == "*" and operation != "lwaToken")):
+                                        (fault.operation == "*" and operation != "lwaToken"
+                                         and operation not in DOCUMENT_OPERATIONS)):
                     fault.count -= 1
                     if fault.count <= 0:
                         self.faults.remove(fault)
@@ -233,6 +240,18 @@ class SandboxState:
     def clear_faults(self) -> None:
         with self.lock:
             self.faults.clear()
+            self.feed_outcomes.clear()
+
+    def force_feed_outcome(self, outcome: str, count: int = 1) -> None:
+        """The next ``count`` feeds created end FATAL ("fatal") or never leave IN_PROGRESS ("stuck")."""
+        if outcome not in FEED_OUTCOMES:
+            raise ValueError(f"unknown feed outcome {outcome!r}; use one of {sorted(FEED_OUTCOMES)}")
+        with self.lock:
+            self.feed_outcomes.extend([outcome] * int(count))
+
+    def take_feed_outcome(self) -> str | None:
+        with self.lock:
+            return self.feed_outcomes.pop(0) if self.feed_outcomes else None
 
     # -- rate limits -----------------------------------------------------------
     def take_token(self, operation: str, seller_id: str, rate: float, burst: int) -> bool:

@@ -50,8 +50,21 @@ def lwa_client() -> LWAClient:
     key = f"lwa:{conf.lwa_token_url}:{conf.client_id}"
     return _shared(key, lambda: LWAClient(
         token_url=conf.lwa_token_url, client_id=conf.client_id, client_secret=conf.client_secret,
-        clock=state().clock,
+        clock=state().clock, timeout=(5, read_timeout()),
     ))
+
+
+def read_timeout() -> float:
+    return float(current_app.config.get("AMAZON_TR_READ_TIMEOUT") or 30.0)
+
+
+def _timeout(given) -> tuple[float, float]:
+    # A service may ask for a shorter wait (a button); the setting caps every call.
+    limit = read_timeout()
+    if given is None:
+        return (5.0, limit)
+    connect, read = given if isinstance(given, tuple) else (given, given)
+    return (min(connect, limit), min(read, limit))
 
 
 def rate_limiter() -> RateLimiter:
@@ -69,6 +82,7 @@ def refresh_token_of(store: Store) -> str:
 def client_for(store: Store, **options) -> SPAPIClient:
     """A client acting for this store's seller; options go to SPAPIClient (retries, timeout…)."""
     conf = settings()
+    options = dict(options, timeout=_timeout(options.get("timeout")))
     return SPAPIClient(
         endpoint=conf.spapi_endpoint,
         lwa=lwa_client(),

@@ -33,6 +33,7 @@ from sqlalchemy import select, update
 
 from ..i18n import gettext as _
 from ..i18n import lazy_gettext as _l
+from ..i18n import translations_for
 from ..models import ListingFeed, ListingLink, ListingSettings, Store, SyncRun
 from ..spapi import InvalidInputError, SPAPIError
 from . import listing_schema
@@ -49,6 +50,9 @@ FEED_MAX_MESSAGES = 25000
 FEED_POLL_SECONDS = 15.0
 FEED_WAIT_LIMIT_SECONDS = 3 * 3600
 LOAD_CHUNK = 500
+#: Amazon's final feed states, and ours for a feed given up after AMAZON_TR_FEED_DEADLINE.
+FINAL_STATUSES = ("DONE", "FATAL", "CANCELLED", "EXPIRED")
+FEED_DEADLINE = 4 * 3600
 
 __all__ = [
     "LeaseBusy", "PATCH_THRESHOLD", "blocked_reason", "get_settings", "link_sku", "poll_feeds", "preview",
@@ -67,6 +71,8 @@ OUR_ISSUES = {
     "no_ean": _l("The product has no EAN, so it cannot be matched with Amazon's catalog."),
     "feed_failed": _l("Amazon could not process the feed holding this product (%(status)s); it is sent again next "
                       "time."),
+    "feed_deadline": _l("Amazon had not processed the feed holding this product after %(hours)s hours; it is sent "
+                        "again next time."),
 }
 
 BLOCKED_REASONS = {
@@ -114,6 +120,17 @@ def save_settings(store_id: int, *, stock_buffer: int, max_quantity: int | None,
     session().add(row)
     session().commit()
     return row
+
+
+def feed_deadline() -> float:
+    return float(current_app.config.get("AMAZON_TR_FEED_DEADLINE") or FEED_DEADLINE)
+
+
+def in_turkish(message) -> str:
+    """Stored errors are kept in Turkish (the shop staff's language), whatever the page's locale."""
+    text = translations_for("tr").ugettext(getattr(message, "_message", str(message)))
+    variables = getattr(message, "_variables", None)
+    return text % variables if variables else text
 
 
 def patch_threshold() -> int:
@@ -411,10 +428,14 @@ class Pusher:
         finished = 0
         open_feeds = list(self.db.scalars(select(ListingFeed).where(
             ListingFeed.store_id == self.store.id,
-            ListingFeed.status.notin_(("DONE", "FATAL", "CANCELLED"))).order_by(ListingFeed.id)))
+            ListingFeed.status.notin_(FINAL_STATUSES)).order_by(ListingFeed.id)))
+        deadline = feed_deadline()
         for feed in open_feeds:
             answer = self.client.get_feed(feed.feed_id)
             feed.status = answer.get("processingStatus") or feed.status
+            if feed.status not in FINAL_STATUSES and feed.submitted_at is not None and \
+                    (self.now() - feed.submitted_at).total_seconds() >= deadline:
+                self.expire_feed(feed, deadline)
             if feed.status == "DONE":
                 document = self.client.get_feed_document(answer["resultFeedDocumentId"])
                 report = json.loads(self.client.download_feed_document(document).decode("utf-8"))
@@ -425,7 +446,7 @@ class Pusher:
                     document = self.client.get_feed_document(answer["resultFeedDocumentId"])
                     report = json.loads(self.client.download_feed_document(document).decode("utf-8"))
                 self.fail_feed(feed, report)
-            if feed.status in ("DONE", "FATAL", "CANCELLED"):
+            if feed.status in FINAL_STATUSES:
                 feed.finished_at = self.now()
                 finished += 1
             self.db.commit()
@@ -455,9 +476,26 @@ class Pusher:
             issues_json=json.dumps([our_issue("feed_failed", status=feed.status)], ensure_ascii=False)))
         self.count(feeds_failed=1)
 
+    def expire_feed(self, feed: ListingFeed, deadline: float) -> None:
+        """Amazon sits on the feed too long: free its SKUs so the next push sends them again.
+
+        The feed is never submitted again as it was; a report Amazon might still
+        produce for it is not read, since its SKUs now belong to a newer send.
+        """
+        hours = f"{deadline / 3600:g}"
+        feed.status = "EXPIRED"
+        feed.error = in_turkish(_l("Amazon had not processed this feed after %(hours)s hours; it was given up and "
+                                   "its products are sent again.", hours=hours))
+        self.db.execute(update(ListingLink).where(ListingLink.feed_id == feed.feed_id).values(
+            feed_id=None, pending_json=None,
+            issues_json=json.dumps([our_issue("feed_deadline", hours=hours)], ensure_ascii=False)))
+        log.warning("store %s: feed %s not processed after %s s; its products are sent again",
+                    self.store.id, feed.feed_id, deadline)
+        self.count(feeds_expired=1)
+
     def open_feed_count(self) -> int:
         return len(list(self.db.scalars(select(ListingFeed.id).where(
-            ListingFeed.store_id == self.store.id, ListingFeed.status.notin_(("DONE", "FATAL", "CANCELLED"))))))
+            ListingFeed.store_id == self.store.id, ListingFeed.status.notin_(FINAL_STATUSES)))))
 
     def wait_for_feeds(self, on_poll=None) -> None:
         """Poll until every open feed is processed (the CLI and the bench wait; the buttons do not)."""
@@ -586,7 +624,7 @@ def poll_feeds(store_id: int) -> int:
     if blocked_reason(store) in ("passive", "unauthorized"):
         return 0
     has_open = session().scalar(select(ListingFeed.id).where(
-        ListingFeed.store_id == store_id, ListingFeed.status.notin_(("DONE", "FATAL", "CANCELLED"))).limit(1))
+        ListingFeed.store_id == store_id, ListingFeed.status.notin_(FINAL_STATUSES)).limit(1))
     if has_open is None:
         return 0
     try:

@@ -48,7 +48,7 @@ from ..spapi import (
     UnauthorizedError,
 )
 from . import runs, session, state
-from .amazon import NotAuthorized, NotConfigured, calling_amazon, can_sync
+from .amazon import NotAuthorized, NotConfigured, calling_amazon, can_sync, mark_revoked
 
 log = logging.getLogger("amazon_tr")
 
@@ -523,7 +523,17 @@ def _send(client, package: ShipmentPackage) -> str:
         }
         if package.carrier_name and package.carrier_code == "Other":
             detail["carrierName"] = package.carrier_name
-        client.confirm_shipment(package.amazon_order_id, package_detail=detail)
+        try:
+            client.confirm_shipment(package.amazon_order_id, package_detail=detail)
+        except InvalidInputError:
+            # An attempt that timed out may have reached Amazon before the client sent it
+            # again; Amazon then refuses the repeat, and the package is in fact confirmed.
+            amazon = client.get_order(package.amazon_order_id,
+                                      included_data=["FULFILLMENT", "PACKAGES"]).get("order") or {}
+            if package.package_reference_id in _save_snapshot(order, amazon).amazon_packages:
+                return _settle(package, "confirmed", status=204, message=in_turkish(
+                    _l("Amazon already had this package (confirmed by an earlier attempt).")))
+            raise
         _count_in_snapshot(snap, package.package_reference_id, lines)
     except (AuthorizationRevokedError, NotAuthorized, UnauthorizedError, ForbiddenError, NotConfigured) as exc:
         _settle(package, "retry", error=exc, next_at=now() + BACKOFF[0])
@@ -579,6 +589,10 @@ def _settle(package: ShipmentPackage, new_state: str, *, status: int | None = No
         package.last_request_id = getattr(error, "request_id", None)
         package.last_message = _amazon_text(error) if isinstance(error, SPAPIError) else in_turkish(
             _l("The store is not authorized with Amazon."))
+        if new_state == "retry" and isinstance(error, SPAPIError) and error.retryable:
+            package.last_message = in_turkish(_l("Amazon did not take the confirmation this time; it is tried again "
+                                                 "automatically.")) + " " + in_turkish(_l("Amazon's answer:")) + \
+                " " + package.last_message
     else:
         package.last_status = status
         package.last_message = message
@@ -633,6 +647,9 @@ def send_due(store_id: int, *, trigger: str = "scheduler") -> SyncRun | None:
                     failures.append(describe_failure(package, order.shop_number if order else None))
     except _StopRun as stop:
         cause = stop.__cause__
+        if isinstance(cause, AuthorizationRevokedError):
+            # _send caught it before calling_amazon could: the store must still show it is revoked
+            mark_revoked(store)
         error = in_turkish(_l("Amazon no longer accepts this store's authorization: authorize the store again."))
         if isinstance(cause, SPAPIError):
             error += " " + in_turkish(_l("Amazon's answer:")) + " " + str(cause)

@@ -128,8 +128,9 @@ class LWAError(SPAPIError):
         super().__init__(message, **kw)
         self.error = error
         self.error_description = error_description
-        # A failing token endpoint is as transient as a failing SP-API one.
-        self.retryable = bool(self.status and self.status >= 500)
+        # A failing token endpoint is as transient as a failing SP-API one: a 5xx,
+        # a 429 "slow_down", or a 200 whose body broke off before the token.
+        self.retryable = bool(self.status and (self.status >= 500 or self.status in (200, 429)))
 
     def __str__(self) -> str:
         text = super().__str__()

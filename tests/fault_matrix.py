@@ -1,0 +1,570 @@
+"""The fault matrix: every operation the plugin calls × every kind of fault, against the local Amazon.
+
+Shared by tests/test_faults.py (one test per cell) and bench/faults.py (the
+table in the README). A cell builds the demo shop with an authorized store on
+a fresh database, lets the local Amazon fail one operation in one way over
+real HTTP, runs the sync that calls it, then clears the fault and runs it
+again. Each cell checks, and raises AssertionError when it does not hold:
+
+* the faulted sync either finished correctly after retries ("retried") or
+  stopped with a stored Turkish message ("stopped"): the run's error, the
+  store's API test message, the package's or the link's message;
+* the next run, with the fault gone, completes;
+* nothing is lost or duplicated: orders compared one by one with Amazon's,
+  listing prices and stock with the shop's, shipments confirmed exactly once.
+
+Retries cost no real time: the app and the sandbox share a simulated clock.
+Only "slow" costs real time (the client's read timeout is set short here).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import select
+
+#: Column order of the table; labels as the README shows them.
+KINDS = ["throttle", "500", "503", "slow", "drop", "malformed", "revoke", "expire", "feed_fatal", "feed_stuck"]
+KIND_LABELS = {
+    "throttle": "429 storm", "500": "500", "503": "503", "slow": "read timeout", "drop": "dropped connection",
+    "malformed": "malformed JSON", "revoke": "revoked refresh token", "expire": "expired access token",
+    "feed_fatal": "feed FATAL", "feed_stuck": "feed stuck IN_PROGRESS",
+}
+#: How many times in a row the operation fails. The 429 storm (4) outlasts the
+#: short retry budget of the API test and of shipment confirmations (2 retries)
+#: but not the syncs' (6 retries); the others fit every budget.
+COUNTS = {"throttle": 4, "500": 2, "503": 2, "slow": 1, "drop": 2, "malformed": 1, "revoke": 1, "expire": 1}
+READ_TIMEOUT = 0.25  # the client's read timeout in the matrix, seconds
+SLOW_SECONDS = 0.8  # how long a "slow" answer takes: longer than READ_TIMEOUT
+FEED_DEADLINE = 300  # AMAZON_TR_FEED_DEADLINE in the matrix, simulated seconds
+
+SPAPI_KINDS = ("throttle", "500", "503", "slow", "drop", "malformed", "revoke", "expire")
+# Document URLs carry no access token (no revoke/expire); an upload answers no body.
+UPLOAD_KINDS = ("throttle", "500", "503", "slow", "drop")
+DOWNLOAD_KINDS = UPLOAD_KINDS + ("malformed",)
+# The token endpoint takes refresh tokens, not access tokens.
+LWA_KINDS = ("throttle", "500", "503", "slow", "drop", "malformed", "revoke")
+
+
+@dataclass(frozen=True)
+class Row:
+    operation: str  # the sandbox's name for it (fault target)
+    flow: str  # which sync calls it
+    kinds: tuple[str, ...]
+    label: str = ""
+
+
+ROWS = [
+    Row("getMarketplaceParticipations", "api_test", SPAPI_KINDS, "getMarketplaceParticipations (API test)"),
+    Row("searchOrders", "orders", SPAPI_KINDS, "searchOrders (order import)"),
+    Row("getOrder", "import_one", SPAPI_KINDS, "getOrder (import by number)"),
+    Row("searchCatalogItems", "products_put", SPAPI_KINDS, "searchCatalogItems (product push)"),
+    Row("getDefinitionsProductType", "products_put", SPAPI_KINDS, "getDefinitionsProductType (product push)"),
+    Row("putListingsItem", "products_put", SPAPI_KINDS, "putListingsItem (product push)"),
+    Row("patchListingsItem", "products_patch", SPAPI_KINDS, "patchListingsItem (product push)"),
+    Row("createFeedDocument", "products_feed", SPAPI_KINDS, "createFeedDocument (feed push)"),
+    Row("uploadFeedDocument", "products_feed", UPLOAD_KINDS, "document upload (feed push)"),
+    Row("createFeed", "products_feed", SPAPI_KINDS, "createFeed (feed push)"),
+    Row("getFeed", "products_feed", SPAPI_KINDS + ("feed_fatal", "feed_stuck"), "getFeed (feed poll)"),
+    Row("getFeedDocument", "products_feed", SPAPI_KINDS, "getFeedDocument (feed poll)"),
+    Row("downloadFeedDocument", "products_feed", DOWNLOAD_KINDS, "report download (feed poll)"),
+    Row("confirmShipment", "shipments", SPAPI_KINDS, "confirmShipment (Kargo bildirimi)"),
+    Row("lwaToken", "orders", LWA_KINDS, "LWA token (order import)"),
+]
+
+
+def cells() -> list[tuple[Row, str]]:
+    return [(row, kind) for row in ROWS for kind in KINDS if kind in row.kinds]
+
+
+def cell_id(row: Row, kind: str) -> str:
+    return f"{row.operation}-{kind}"
+
+
+#: What each cell must end in. "stopped" cells stop with a stored Turkish
+#: message and complete on the next run; every other cell is "retried".
+STOPPED = {
+    # Amazon's grant is gone: nothing but authorizing again helps.
+    **{(row.operation, "revoke"): "stopped" for row in ROWS},
+    # The API test and shipment confirmations retry twice at most, so a person never waits long.
+    ("getMarketplaceParticipations", "throttle"): "stopped",
+    ("confirmShipment", "throttle"): "stopped",
+    # Amazon never finished the feed: the links say so; the next push sends them again.
+    ("getFeed", "feed_fatal"): "stopped",
+    ("getFeed", "feed_stuck"): "stopped",
+}
+
+
+def expected(row: Row, kind: str) -> str:
+    return STOPPED.get((row.operation, kind), "retried")
+
+
+@dataclass
+class Result:
+    outcome: str  # retried or stopped
+    message: str | None = None  # the stored Turkish message of a stopped cell
+    notes: list[str] = field(default_factory=list)
+
+
+def check(condition, message: str) -> None:
+    if not condition:
+        raise AssertionError(message)
+
+
+def turkish(msgid: str, **variables) -> str:
+    """The Turkish text of a message id; fails the cell if the catalog has none."""
+    from plugin.i18n import translations_for
+
+    text = translations_for("tr").ugettext(msgid)
+    check(text != msgid, f"no Turkish text for {msgid!r}")
+    return text % variables if variables else text
+
+
+REVOKED_TR = "Amazon no longer accepts this store's authorization: authorize the store again."
+
+
+# --- the cell ---------------------------------------------------------------------------
+
+def run_cell(row: Row, kind: str, tmp_path: Path, sandbox, clock) -> Result:
+    """Run one cell against a started sandbox on ``clock``; raises AssertionError when it fails."""
+    flow = FLOWS[row.flow](tmp_path, sandbox, clock)
+    try:
+        flow.setup()
+        inject(sandbox.state, row.operation, kind)
+        result = flow.faulted(row, kind)
+        check(result.outcome == expected(row, kind),
+              f"{cell_id(row, kind)}: expected {expected(row, kind)}, got {result.outcome} ({result.message})")
+        sandbox.state.clear_faults()
+        if kind == "revoke":
+            flow.authorize_again()
+        clock.advance(300)  # the next run: the scheduler's next tick, or the admin pressing again
+        flow.recover()
+        flow.verify()
+        return result
+    finally:
+        flow.close()
+
+
+def inject(sb, operation: str, kind: str) -> None:
+    if kind == "feed_fatal":
+        sb.force_feed_outcome("fatal")
+    elif kind == "feed_stuck":
+        sb.force_feed_outcome("stuck")
+    else:
+        sb.inject_fault(operation, kind, COUNTS[kind], seconds=SLOW_SECONDS if kind == "slow" else 0.0)
+
+
+class Flow:
+    """One sync against the sandbox: set up, run under the fault, recover, verify."""
+
+    def __init__(self, tmp_path: Path, sandbox, clock) -> None:
+        self.tmp_path, self.sandbox, self.clock = tmp_path, sandbox, clock
+        self.sb = sandbox.state
+        self.app = None
+        self.store_id = None
+
+    def make_app(self, **config):
+        from conftest import make_app
+
+        self.app = make_app(self.tmp_path, AMAZON_TR_SANDBOX="local", AMAZON_TR_LOCAL_SANDBOX_URL=self.sandbox.url,
+                            AMAZON_TR_READ_TIMEOUT=READ_TIMEOUT, AMAZON_TR_FEED_DEADLINE=FEED_DEADLINE, **config)
+        self.app.extensions["amazon_tr"].clock = self.clock
+        return self.app
+
+    def add_store(self, **fields) -> int:
+        from sandbox_fixtures import authorize_over_http
+
+        from plugin.models import Store
+        from plugin.sandbox.seed import TR_SELLER_ID
+        from wsgi import db
+
+        state = self.app.extensions["amazon_tr"]
+        tokens = authorize_over_http(self.sandbox.url)
+        with self.app.app_context():
+            now = state.clock.now()
+            store = Store(name="Amazon TR", seller_id=TR_SELLER_ID, selling_partner_id=TR_SELLER_ID,
+                          refresh_token_encrypted=state.cipher.encrypt(tokens["refresh_token"]),
+                          authorized_at=now, authorization_expires_at=now + timedelta(days=365), **fields)
+            db.session.add(store)
+            db.session.commit()
+            self.store_id = store.id
+        return self.store_id
+
+    def authorize_again(self) -> None:
+        """What Yetkilendir leaves behind: a new refresh token, the revocation cleared."""
+        from sandbox_fixtures import authorize_over_http
+
+        from plugin.models import Store
+        from wsgi import db
+
+        state = self.app.extensions["amazon_tr"]
+        tokens = authorize_over_http(self.sandbox.url)
+        with self.app.app_context():
+            store = db.session.get(Store, self.store_id)
+            check(store.authorization_revoked_at is not None, "the store was not marked revoked")
+            store.refresh_token_encrypted = state.cipher.encrypt(tokens["refresh_token"])
+            store.authorized_at = state.clock.now()
+            store.authorization_revoked_at = None
+            db.session.commit()
+
+    def close(self) -> None:
+        if self.app is not None:
+            from wsgi import db
+
+            with self.app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+            executor = self.app.extensions["amazon_tr"].extras.get("executor")
+            if executor is not None:
+                executor.shutdown(wait=True)
+
+    def setup(self) -> None: ...
+    def faulted(self, row: Row, kind: str) -> Result: ...
+    def recover(self) -> None: ...
+    def verify(self) -> None: ...
+
+
+# --- API test ---------------------------------------------------------------------------
+
+class ApiTestFlow(Flow):
+    def setup(self):
+        self.make_app()
+        self.add_store()
+
+    def _test(self):
+        from plugin.models import Store
+        from plugin.services.connection_test import run_api_test
+        from wsgi import db
+
+        with self.app.app_context():
+            result = run_api_test(db.session.get(Store, self.store_id))
+            stored = db.session.get(Store, self.store_id)
+            return result, stored.last_test_ok, stored.last_test_message
+
+    def faulted(self, row, kind):
+        result, ok, message = self._test()
+        if ok:
+            check(result.ok and "Amazon.com.tr" in message, f"API test ok without its message: {message}")
+            return Result("retried")
+        wanted = {
+            "revoke": "Amazon no longer accepts this store's authorization (it was revoked or has expired). "
+                      "Authorize again.",
+            "throttle": "Amazon is limiting requests right now. Try again in %(seconds)d seconds.",
+        }[kind]
+        head = turkish(wanted, seconds=0).split("0")[0]
+        check(message and message.startswith(head), f"API test message not the Turkish one: {message!r}")
+        return Result("stopped", message)
+
+    def recover(self):
+        self.result = self._test()
+
+    def verify(self):
+        result, ok, message = self.result
+        check(ok and result.ok, f"API test after the fault: {message}")
+        check(message == turkish("Connection successful: Amazon.com.tr store “%(name)s”.", name=result.store_name),
+              f"unexpected API test message {message!r}")
+
+
+# --- orders -----------------------------------------------------------------------------
+
+class OrdersFlow(Flow):
+    def setup(self):
+        from test_orders_helpers import use_demo_skus
+
+        self.make_app()
+        use_demo_skus(self.sandbox)
+        self.add_store(order_import=True)
+
+    def _import(self):
+        from plugin.services import orders
+
+        with self.app.app_context():
+            run = orders.import_orders(self.store_id)
+            return run.status, run.error
+
+    def faulted(self, row, kind):
+        status, error = self._import()
+        # Amazon moves on meanwhile: an order ships, a new one comes in; the next run must see both
+        some = sorted(self.sb.orders)[0]
+        self.sb.update_order(some, {"fulfillmentStatus": "SHIPPED"})
+        self.sb.add_order(status="UNSHIPPED")
+        from test_orders_helpers import use_demo_skus
+
+        use_demo_skus(self.sandbox)
+        self.clock.advance(600)
+        if status == "done":
+            return Result("retried")
+        check(status == "failed", f"order import ended {status}")
+        if kind == "revoke":
+            check(error.startswith(turkish(REVOKED_TR)), f"not the Turkish revoked message: {error!r}")
+        else:
+            check(False, f"order import stopped: {error!r}")
+        return Result("stopped", error)
+
+    def recover(self):
+        status, error = self._import()
+        check((status, error) == ("done", None), f"the next import did not complete: {status} {error}")
+
+    def verify(self):
+        verify_orders(self.app, self.sandbox, self.store_id, list(self.sb.orders))
+
+
+def verify_orders(app, sandbox, store_id, order_ids) -> None:
+    """Each of Amazon's orders exactly once in the shop and in our table, with Amazon's status."""
+    from plugin.models import ImportedOrder
+    from plugin.sandbox.seed import TR_SELLER_ID
+    from wsgi import Order, db
+
+    with sandbox.state.lock:
+        amazon = {oid: (o["fulfillment"]["fulfillmentStatus"]) for oid, o in sandbox.state.orders.items()
+                  if oid in order_ids and o.get("_sellerId") == TR_SELLER_ID}
+    with app.app_context():
+        rows = db.session.scalars(select(ImportedOrder).where(ImportedOrder.store_id == store_id)).all()
+        numbers = [o.number for o in db.session.scalars(select(Order))]
+    ids = [r.amazon_order_id for r in rows]
+    check(len(ids) == len(set(ids)), "an Amazon order was imported twice")
+    check(len(numbers) == len(set(numbers)), "a shop order number appears twice")
+    check(sorted(ids) == sorted(amazon), f"orders lost or extra: {set(amazon) ^ set(ids)}")
+    check(sorted(numbers) == sorted("AMZ-" + oid for oid in amazon), "the shop's orders differ from Amazon's")
+    for row in rows:
+        check(row.amazon_status == amazon[row.amazon_order_id],
+              f"{row.amazon_order_id}: {row.amazon_status} in the shop, {amazon[row.amazon_order_id]} on Amazon")
+
+
+class ImportOneFlow(OrdersFlow):
+    def setup(self):
+        super().setup()
+        self.order_id = sorted(self.sb.orders)[3]
+
+    def _import(self):
+        from plugin.services import orders
+
+        with self.app.app_context():
+            run = orders.import_one(self.store_id, self.order_id)
+            return run.status, run.error
+
+    def faulted(self, row, kind):
+        status, error = self._import()
+        self.sb.update_order(self.order_id, {"fulfillmentStatus": "SHIPPED"})
+        self.clock.advance(600)
+        if status == "done":
+            return Result("retried")
+        check(kind == "revoke" and error.startswith(turkish(REVOKED_TR)), f"import by number stopped: {error!r}")
+        return Result("stopped", error)
+
+    def verify(self):
+        verify_orders(self.app, self.sandbox, self.store_id, [self.order_id])
+
+
+# --- products ---------------------------------------------------------------------------
+
+#: Two products Amazon has (an offer on its ASIN), two it has not (a whole
+#: LISTING, whose required attributes come from getDefinitionsProductType).
+SKUS = ["DEMO-0001", "DEMO-0002", "DEMO-0011", "DEMO-0012"]
+
+
+class ProductsFlow(Flow):
+    threshold = 100
+
+    def setup(self):
+        from test_products_support import seed_demo_catalog
+
+        seed_demo_catalog(self.sb, matched=(1, 2), locked=())
+        self.make_app(AMAZON_TR_PATCH_THRESHOLD=self.threshold)
+        self.add_store(product_update=True, auto_update_type="all")
+        with self.app.app_context():
+            from plugin.services.listings import save_settings
+
+            save_settings(self.store_id, stock_buffer=0, max_quantity=None, markup_percent=Decimal("0"),
+                          fixed_amount=Decimal("0"), rounding="none", default_product_type="HOME",
+                          category_map={"Gıda": "GROCERY"})
+
+    def _push(self):
+        from plugin.services.listings import push_products
+
+        with self.app.app_context():
+            run = push_products(self.store_id, skus=SKUS, wait=True)
+            return run.status, run.error
+
+    def _links(self):
+        from plugin.models import ListingLink
+        from wsgi import db
+
+        with self.app.app_context():
+            found = {link.sku: link for link in db.session.scalars(select(ListingLink).where(
+                ListingLink.store_id == self.store_id))}
+            db.session.expunge_all()
+            return found
+
+    def faulted(self, row, kind):
+        status, error = self._push()
+        self.clock.advance(600)
+        if error:
+            check(status == "failed", f"push with an error ended {status}")
+            head = turkish("Amazon refused the product update: %(error)s", error="").strip()
+            if kind == "revoke":
+                check(error.startswith(head) and "invalid_grant" in error,
+                      f"not the Turkish refusal with Amazon's reason: {error!r}")
+            else:
+                check(False, f"product push stopped: {error!r}")
+            return Result("stopped", error)
+        failed = {sku: link for sku, link in self._links().items() if link.state != "live"}
+        if not failed:
+            return Result("retried")
+        from plugin.services.listings import issue_text
+
+        hours = f"{FEED_DEADLINE / 3600:g}"
+        wanted = {
+            "feed_fatal": turkish("Amazon could not process the feed holding this product (%(status)s); it is sent "
+                                  "again next time.", status="FATAL"),
+            "feed_stuck": turkish("Amazon had not processed the feed holding this product after %(hours)s hours; "
+                                  "it is sent again next time.", hours=hours),
+        }.get(kind)
+        with self.app.app_context():
+            texts = {sku: issue_text(link.issues[0]) if link.issues else None for sku, link in failed.items()}
+        check(wanted is not None and set(texts.values()) == {wanted},
+              f"links not live after the push: {texts}")
+        return Result("stopped", wanted)
+
+    def recover(self):
+        status, error = self._push()
+        check((status, error) == ("done", None), f"the next push did not complete: {status} {error}")
+
+    def verify(self):
+        verify_listings(self.app, self.sb, self._links())
+
+
+def verify_listings(app, sb, links) -> None:
+    """Amazon's price and stock of every SKU equal the shop's (no price or stock rule is set)."""
+    from plugin.sandbox.seed import TR_SELLER_ID
+    from wsgi import Product, db
+
+    with app.app_context():
+        shop = {p.sku: (p.price, p.stock) for p in db.session.scalars(select(Product).where(Product.sku.in_(SKUS)))}
+    for sku in SKUS:
+        link = links.get(sku)
+        check(link is not None and link.state == "live", f"{sku}: link is {link and link.state}")
+        with sb.lock:
+            listing = sb.listings.get(TR_SELLER_ID, {}).get(sku)
+        check(listing is not None, f"{sku} is not listed on Amazon")
+        attrs = listing["attributes"]
+        price = Decimal(str(attrs["purchasable_offer"][0]["our_price"][0]["schedule"][0]["value_with_tax"]))
+        quantity = attrs["fulfillment_availability"][0]["quantity"]
+        check(price == shop[sku][0] and quantity == shop[sku][1],
+              f"{sku}: Amazon has {price} TRY / {quantity}, the shop {shop[sku][0]} / {shop[sku][1]}")
+
+
+class PatchFlow(ProductsFlow):
+    def setup(self):
+        super().setup()
+        status, error = self._push()
+        check(status == "done" and error is None, f"first push failed: {error}")
+        from wsgi import Product, db
+
+        with self.app.app_context():
+            for product in db.session.scalars(select(Product).where(Product.sku.in_(SKUS))):
+                product.price = product.price + Decimal("10.50")
+                product.stock = product.stock + 3
+            db.session.commit()
+        self.sb.clear_requests()
+
+
+class FeedFlow(ProductsFlow):
+    threshold = 2  # four SKUs: one feed
+
+    def verify(self):
+        super().verify()
+        # each SKU's message went in one accepted feed; a feed Amazon failed was sent again, once
+        feeds = self.sb.count("createFeed")
+        check(1 <= feeds <= 2, f"{feeds} createFeed calls")
+
+
+# --- shipments --------------------------------------------------------------------------
+
+LINES = [{"orderItemId": "31111111111111", "quantityOrdered": 2,
+          "product": {"asin": "B0TR000001", "sellerSku": "DEMO-0001", "title": "Bakır Cezve"},
+          "fulfillment": {"quantityFulfilled": 0, "quantityUnfulfilled": 2}}]
+
+
+class ShipmentsFlow(Flow):
+    def setup(self):
+        from plugin.models import ImportedOrder
+        from wsgi import db
+
+        self.make_app()
+        self.add_store()
+        amazon = self.sb.add_order({"orderItems": json.loads(json.dumps(LINES))}, status="UNSHIPPED")
+        self.order_id = amazon["orderId"]
+        with self.app.app_context():
+            db.session.add(ImportedOrder(store_id=self.store_id, amazon_order_id=self.order_id,
+                                         shop_number="AMZ-1", state="ready", amazon_status="UNSHIPPED",
+                                         fulfillment_channel="merchant"))
+            db.session.commit()
+
+    def _package(self):
+        from plugin.models import ShipmentPackage
+        from wsgi import db
+
+        with self.app.app_context():
+            found = db.session.scalars(select(ShipmentPackage)).all()
+            db.session.expunge_all()
+            return found
+
+    def faulted(self, row, kind):
+        from plugin.services import runs
+        from plugin.services.shipments import record_shipment
+
+        with self.app.app_context():
+            record_shipment("AMZ-1", "Yurtiçi Kargo", "YK-1", "2026-03-02", [("DEMO-0001", 2)])
+            [run] = runs.latest_runs(self.store_id, "shipments")
+            error = run.error
+        [package] = self._package()
+        if package.state == "confirmed":
+            return Result("retried")
+        if kind == "revoke":
+            check(error and error.startswith(turkish(REVOKED_TR)), f"not the Turkish revoked message: {error!r}")
+            return Result("stopped", error)
+        check(package.state == "retry", f"package {package.state}: {package.last_message}")
+        head = turkish("Amazon did not take the confirmation this time; it is tried again automatically.")
+        check(package.last_message.startswith(head), f"not the Turkish retry note: {package.last_message!r}")
+        return Result("stopped", package.last_message)
+
+    def recover(self):
+        from plugin.services.shipments import send_due
+
+        self.clock.advance(3 * 3600)
+        with self.app.app_context():
+            send_due(self.store_id)
+
+    def verify(self):
+        [package] = self._package()
+        check(package.state == "confirmed", f"package {package.state}: {package.last_message}")
+        with self.sb.lock:
+            packages = list(self.sb.orders[self.order_id].get("packages") or [])
+            status = self.sb.orders[self.order_id]["fulfillment"]["fulfillmentStatus"]
+        check([p["packageReferenceId"] for p in packages] == [package.package_reference_id],
+              f"Amazon holds packages {packages}")
+        check(status == "SHIPPED", f"Amazon's order is {status}")
+
+
+FLOWS = {
+    "api_test": ApiTestFlow, "orders": OrdersFlow, "import_one": ImportOneFlow, "products_put": ProductsFlow,
+    "products_patch": PatchFlow, "products_feed": FeedFlow, "shipments": ShipmentsFlow,
+}
+
+
+# --- the table --------------------------------------------------------------------------
+
+def table(results: dict[tuple[str, str], str]) -> str:
+    """Markdown: rows are operations, columns fault kinds; ``results`` maps (operation, kind) to a cell text."""
+    head = "| operation | " + " | ".join(KIND_LABELS[k] for k in KINDS) + " |"
+    lines = [head, "|---" * (len(KINDS) + 1) + "|"]
+    for row in ROWS:
+        lines.append(f"| {row.label} | " + " | ".join(results.get((row.operation, k), "n/a") for k in KINDS) + " |")
+    return "\n".join(lines)
+
+
+CELL_TEXT = {"retried": "retried ✓", "stopped": "stopped, Turkish error ✓"}

@@ -1,0 +1,28 @@
+"""The fault matrix, one test per cell: operation × fault kind against the local Amazon over HTTP.
+
+The cells and what each must end in live in tests/fault_matrix.py, shared with
+bench/faults.py, which prints the same matrix as the README's table.
+"""
+from __future__ import annotations
+
+import pytest
+
+import fault_matrix as fm
+
+
+@pytest.mark.parametrize("row,kind", fm.cells(), ids=[fm.cell_id(r, k) for r, k in fm.cells()])
+def test_fault_cell(row, kind, tmp_path, sim_sandbox, sim_clock):
+    result = fm.run_cell(row, kind, tmp_path, sim_sandbox, sim_clock)
+    assert result.outcome == fm.expected(row, kind)
+    if result.outcome == "stopped":
+        assert result.message, "a stopped sync must leave a message for the shop staff"
+
+
+def test_every_operation_the_plugin_calls_is_in_the_matrix():
+    from plugin.sandbox.dispatch import OPERATION_ROLES
+
+    # operations only the API test's capability probes touch, or that the plugin never calls
+    probes_or_unused = {"getListingsItem", "deleteListingsItem"}
+    covered = {row.operation for row in fm.ROWS}
+    assert set(OPERATION_ROLES) - probes_or_unused <= covered
+    assert {"uploadFeedDocument", "downloadFeedDocument", "lwaToken"} <= covered
