@@ -366,12 +366,26 @@ def create_app(config: dict | None = None) -> Flask:
         from plugin import migrate
 
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        if _demo_tables_outdated():
+            # Only the demo's own sample tables: a real shop migrates its tables its own way.
+            click.echo("the demo shop's tables are from an older version: recreating them with fresh demo data")
+            db.drop_all()
         db.create_all()
         migrate.upgrade(db.engine)
         added = seed_products()
         click.echo(f"demo shop ready: {added} products added, amazon_tr schema at {migrate.current(db.engine)}")
 
     return app
+
+
+def _demo_tables_outdated() -> bool:
+    inspector = db.inspect(db.engine)
+    for table in db.metadata.sorted_tables:
+        if inspector.has_table(table.name):
+            have = {c["name"] for c in inspector.get_columns(table.name)}
+            if set(table.columns.keys()) - have:
+                return True
+    return False
 
 
 app = create_app()
