@@ -19,6 +19,7 @@ Only "slow" costs real time (the client's read timeout is set short here).
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -37,8 +38,8 @@ KIND_LABELS = {
 #: short retry budget of the API test and of shipment confirmations (2 retries)
 #: but not the syncs' (6 retries); the others fit every budget.
 COUNTS = {"throttle": 4, "500": 2, "503": 2, "slow": 1, "drop": 2, "malformed": 1, "revoke": 1, "expire": 1}
-READ_TIMEOUT = 0.25  # the client's read timeout in the matrix, seconds
-SLOW_SECONDS = 0.8  # how long a "slow" answer takes: longer than READ_TIMEOUT
+READ_TIMEOUT = 0.2  # the client's read timeout in the matrix, seconds
+SLOW_SECONDS = 0.5  # how long a "slow" answer takes: longer than READ_TIMEOUT
 FEED_DEADLINE = 300  # AMAZON_TR_FEED_DEADLINE in the matrix, simulated seconds
 
 SPAPI_KINDS = ("throttle", "500", "503", "slow", "drop", "malformed", "revoke", "expire")
@@ -98,6 +99,13 @@ STOPPED = {
 }
 
 
+#: Cells the plugin does not pass yet, and why (tests/test_faults.py marks them xfail, strict).
+KNOWN_GAPS = {
+    ("createFeed", "slow"): "a createFeed that timed out reached Amazon; the retry creates a second feed "
+                            "(finding the first needs getFeeds, which the plugin does not call yet)",
+}
+
+
 def expected(row: Row, kind: str) -> str:
     return STOPPED.get((row.operation, kind), "retried")
 
@@ -134,7 +142,11 @@ def run_cell(row: Row, kind: str, tmp_path: Path, sandbox, clock) -> Result:
     try:
         flow.setup()
         inject(sandbox.state, row.operation, kind)
+        started = time.monotonic()
         result = flow.faulted(row, kind)
+        if kind == "slow":
+            # Amazon goes on with a request the client gave up on: let it land before anything is compared
+            time.sleep(max(0.0, SLOW_SECONDS + 0.1 - (time.monotonic() - started)))
         check(result.outcome == expected(row, kind),
               f"{cell_id(row, kind)}: expected {expected(row, kind)}, got {result.outcome} ({result.message})")
         sandbox.state.clear_faults()
@@ -475,11 +487,17 @@ class PatchFlow(ProductsFlow):
 class FeedFlow(ProductsFlow):
     threshold = 2  # four SKUs: one feed
 
+    def faulted(self, row, kind):
+        self.kind = kind
+        return super().faulted(row, kind)
+
     def verify(self):
         super().verify()
-        # each SKU's message went in one accepted feed; a feed Amazon failed was sent again, once
-        feeds = self.sb.count("createFeed")
-        check(1 <= feeds <= 2, f"{feeds} createFeed calls")
+        # one feed on Amazon for the four SKUs; a feed Amazon failed or sat on is sent again, once
+        with self.sb.lock:
+            feeds = len(self.sb.feeds)
+        wanted = 2 if self.kind in ("feed_fatal", "feed_stuck") else 1
+        check(feeds == wanted, f"{feeds} feeds created on Amazon, expected {wanted}")
 
 
 # --- shipments --------------------------------------------------------------------------

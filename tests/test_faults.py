@@ -10,7 +10,14 @@ import pytest
 import fault_matrix as fm
 
 
-@pytest.mark.parametrize("row,kind", fm.cells(), ids=[fm.cell_id(r, k) for r, k in fm.cells()])
+def _params():
+    for row, kind in fm.cells():
+        gap = fm.KNOWN_GAPS.get((row.operation, kind))
+        marks = [pytest.mark.xfail(reason=gap, strict=True, raises=AssertionError)] if gap else []
+        yield pytest.param(row, kind, id=fm.cell_id(row, kind), marks=marks)
+
+
+@pytest.mark.parametrize("row,kind", list(_params()))
 def test_fault_cell(row, kind, tmp_path, sim_sandbox, sim_clock):
     result = fm.run_cell(row, kind, tmp_path, sim_sandbox, sim_clock)
     assert result.outcome == fm.expected(row, kind)

@@ -35,7 +35,7 @@ from ..i18n import gettext as _
 from ..i18n import lazy_gettext as _l
 from ..i18n import translations_for
 from ..models import ListingFeed, ListingLink, ListingSettings, Store, SyncRun
-from ..spapi import InvalidInputError, SPAPIError
+from ..spapi import InvalidInputError, MalformedResponseError, SPAPIError
 from . import listing_schema
 from . import listing_values as values
 from . import session, state
@@ -437,20 +437,33 @@ class Pusher:
                     (self.now() - feed.submitted_at).total_seconds() >= deadline:
                 self.expire_feed(feed, deadline)
             if feed.status == "DONE":
-                document = self.client.get_feed_document(answer["resultFeedDocumentId"])
-                report = json.loads(self.client.download_feed_document(document).decode("utf-8"))
-                self.apply_report(feed, report)
+                self.apply_report(feed, self.report(answer["resultFeedDocumentId"]))
             elif feed.status in ("FATAL", "CANCELLED"):
                 report = None
                 if answer.get("resultFeedDocumentId"):
-                    document = self.client.get_feed_document(answer["resultFeedDocumentId"])
-                    report = json.loads(self.client.download_feed_document(document).decode("utf-8"))
+                    report = self.report(answer["resultFeedDocumentId"])
                 self.fail_feed(feed, report)
             if feed.status in FINAL_STATUSES:
                 feed.finished_at = self.now()
                 finished += 1
             self.db.commit()
         return finished
+
+    def report(self, document_id: str, attempts: int = 3) -> dict:
+        """The processing report; a document cut off in transit is fetched again (a fresh URL each time)."""
+        for attempt in range(attempts):
+            document = self.client.get_feed_document(document_id)
+            raw = self.client.download_feed_document(document)
+            try:
+                report = json.loads(raw.decode("utf-8"))
+                if isinstance(report, dict):
+                    return report
+            except (UnicodeDecodeError, ValueError):
+                pass
+            log.info("store %s: feed report %s unreadable (try %s)", self.store.id, document_id, attempt + 1)
+        # the feed stays open: the next poll reads the report again
+        raise MalformedResponseError("the feed's processing report is not valid JSON",
+                                     operation="downloadFeedDocument")
 
     def apply_report(self, feed: ListingFeed, report: dict) -> None:
         by_message: dict[int, list[dict]] = {}
