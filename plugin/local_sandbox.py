@@ -24,5 +24,46 @@ def mount_local_sandbox(app, prefix: str = "/amazon-sandbox", *, catalog=()):
     sandbox_app = create_sandbox_app(state)
     app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {prefix: sandbox_app})
     app.extensions["amazon_tr"].extras["local_sandbox"] = state
+    _remember_grants(app, state)
     log.info("local Amazon sandbox mounted at %s", prefix)
     return state
+
+
+def _remember_grants(app, state) -> None:
+    """Amazon remembers a seller's consent across restarts; the in-memory sandbox does not.
+
+    Before the first request after a start, the grants the shop holds are given back to
+    the sandbox, so restarting the demo does not turn every store into "yetki geri alındı".
+    """
+    done = []
+
+    @app.before_request
+    def _restore_once():
+        if done:
+            return
+        done.append(True)
+        from sqlalchemy import select
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from .models import Store
+
+        ext = app.extensions["amazon_tr"]
+        try:
+            stores = ext.db.session.scalars(select(Store).where(Store.refresh_token_encrypted.is_not(None))).all()
+        except SQLAlchemyError:  # tables not created yet: nothing to remember
+            ext.db.session.rollback()
+            return
+        client_id = app.config.get("AMAZON_TR_LWA_CLIENT_ID")
+        from .sandbox import seed
+
+        for store in stores:
+            if store.authorization_revoked_at is not None:
+                continue
+            try:
+                token = ext.cipher.decrypt(store.refresh_token_encrypted)
+            except Exception:  # another key: the store must authorize again anyway
+                continue
+            with state.lock:
+                state.refresh_tokens.setdefault(token, {
+                    "seller_id": store.selling_partner_id or store.seller_id,
+                    "client_id": client_id or seed.SANDBOX_CLIENT_ID, "revoked": False, "issued": state.now_ts()})

@@ -163,5 +163,10 @@ def test_browser_button_shows_live_progress_then_summary(oapp, sandbox, store_id
         page.get_by_text("Aktarım tamamlandı").wait_for(timeout=20_000)
         created = page.locator('[data-count="created"]').inner_text()
         assert int(created) == len(seller_orders(sandbox))
+        # Once the run is over the box reloads itself: the button works again without a page reload.
+        button = page.get_by_role("button", name="Siparişleri şimdi aktar")
+        page.wait_for_function("() => !document.querySelector('#amazon-tr-orders button[type=submit]').disabled",
+                               timeout=10_000)
+        assert button.is_enabled()
     finally:
         server.stop()

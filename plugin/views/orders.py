@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, time, timezone
 from zoneinfo import ZoneInfo
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import make_response, abort, flash, redirect, render_template, request, url_for
 
 from ..i18n import gettext as _
 from ..models import SyncRun
@@ -97,7 +97,11 @@ def _answer(store, run, message, kind):
 @bp.route("/stores/<int:store_id>/orders/runs/<int:run_id>")
 def orders_progress(store_id: int, run_id: int):
     run = _run_of(store_id, run_id)
-    return render_template("amazon_tr/orders/_progress.html", store=_store_or_404(store_id), run=run)
+    response = make_response(render_template("amazon_tr/orders/_progress.html", store=_store_or_404(store_id), run=run))
+    if run.status != "running":
+        # The box around the progress re-reads itself: its button comes back to life.
+        response.headers["HX-Trigger"] = "amazon-tr-orders-finished"
+    return response
 
 
 @bp.route("/stores/<int:store_id>/orders", methods=["GET"])
