@@ -23,6 +23,16 @@ def run_migrations_online() -> None:
     if engine is None:
         engine = create_engine(config.get_main_option("sqlalchemy.url"))
     with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # pysqlite commits by itself before every CREATE/ALTER, so a process killed
+            # mid-upgrade would leave half a schema and no version row; with the driver's
+            # own transaction handling off and one explicit BEGIN, the whole upgrade is
+            # one SQLite transaction, undone by the journal after a crash.
+            raw = connection.connection.driver_connection
+            previous = raw.isolation_level
+            raw.isolation_level = None
+            connection.exec_driver_sql("BEGIN")
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
@@ -31,9 +41,13 @@ def run_migrations_online() -> None:
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
         )
-        with context.begin_transaction():
-            context.run_migrations()
-        connection.commit()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+            connection.commit()
+        finally:
+            if sqlite:
+                raw.isolation_level = previous
 
 
 if context.is_offline_mode():
