@@ -16,10 +16,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import click
-from flask import Flask, redirect, render_template, request, session, url_for
+from flask import Flask, current_app, redirect, render_template, request, session, url_for
 from flask_sqlalchemy import SQLAlchemy
 from jinja2 import ChoiceLoader, DictLoader
-from sqlalchemy import Numeric, select, update
+from sqlalchemy import Numeric, TypeDecorator, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from plugin import AmazonTR, ShopOrder, ShopProduct
@@ -44,15 +44,29 @@ class Product(db.Model):
     image_url: Mapped[str | None] = mapped_column(db.String(300))
 
 
+class ShopEncrypted(TypeDecorator):
+    """Text encrypted with the shop's key; this demo reuses the plugin's cipher for it."""
+
+    impl = db.Text
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else current_app.extensions["amazon_tr"].cipher.encrypt(value)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else current_app.extensions["amazon_tr"].cipher.decrypt(value)
+
+
 class Order(db.Model):
     __tablename__ = "demo_order"
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(db.String(64), unique=True)
     source: Mapped[str] = mapped_column(db.String(20), default="web")
     status: Mapped[str] = mapped_column(db.String(20))
-    customer_name: Mapped[str | None] = mapped_column(db.String(200))
-    address: Mapped[str | None] = mapped_column(db.Text)
-    phone: Mapped[str | None] = mapped_column(db.String(40))
+    # Buyers' data stays encrypted in the shop's own table too (Amazon's data protection policy).
+    customer_name: Mapped[str | None] = mapped_column(ShopEncrypted)
+    address: Mapped[str | None] = mapped_column(ShopEncrypted)
+    phone: Mapped[str | None] = mapped_column(ShopEncrypted)
     currency: Mapped[str] = mapped_column(db.String(3), default="TRY")
     total: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
     shipping: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
@@ -368,7 +382,8 @@ def create_app(config: dict | None = None) -> Flask:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         if _demo_tables_outdated():
             # Only the demo's own sample tables: a real shop migrates its tables its own way.
-            click.echo("the demo shop's tables are from an older version: recreating them with fresh demo data")
+            click.echo("the demo database is from an older version: starting it afresh with new demo data")
+            migrate.downgrade(db.engine, "base")  # the plugin's rows point at the old shop orders
             db.drop_all()
         db.create_all()
         migrate.upgrade(db.engine)
@@ -385,6 +400,14 @@ def _demo_tables_outdated() -> bool:
             have = {c["name"] for c in inspector.get_columns(table.name)}
             if set(table.columns.keys()) - have:
                 return True
+    if inspector.has_table(Order.__tablename__):
+        from plugin.crypto import DecryptionFailed
+
+        try:
+            db.session.scalars(select(Order).limit(1)).all()
+        except (DecryptionFailed, ValueError, UnicodeError):  # written in plain text by an older demo
+            db.session.rollback()
+            return True
     return False
 
 
