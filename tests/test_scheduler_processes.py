@@ -21,7 +21,7 @@ from plugin.models.scheduler import SchedulerClaim, SchedulerLeader
 from plugin.sandbox.seed import TR_SELLER_ID
 from plugin.services import schedule
 
-INTERVAL = 1.5  # order import; long enough that a tick of a few short imports ends inside its slot
+INTERVAL = 3.0  # order import; long enough that a tick of a few short imports ends inside its slot, even on a loaded CI machine
 RETRY = 0.3
 WORKERS = 4
 
