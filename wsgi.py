@@ -16,7 +16,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import click
-from flask import Flask, current_app, redirect, render_template, request, session, url_for
+from flask import Flask, current_app, flash, redirect, render_template, request, session, url_for
+from flask_wtf.csrf import generate_csrf, validate_csrf
+from wtforms import ValidationError
 from flask_sqlalchemy import SQLAlchemy
 from jinja2 import ChoiceLoader, DictLoader
 from sqlalchemy import Numeric, TypeDecorator, select, update
@@ -229,6 +231,9 @@ def ean13(number: int) -> str:
     return body + str((10 - total % 10) % 10)
 
 
+DEMO_CARRIERS = ["Yurtiçi Kargo", "Aras Kargo", "MNG Kargo", "PTT Kargo", "Sürat Kargo", "HepsiJet", "UPS"]
+
+
 def demo_catalog() -> list[dict]:
     """What the local Amazon's catalog knows of the demo's products.
 
@@ -278,8 +283,18 @@ nav.side h2{font-size:.8rem;text-transform:none;color:#9ca3af;margin:1rem 0 .25r
 {% for p in products %}<tr><td>{{ p.sku }}</td><td>{{ p.ean }}</td><td>{{ p.title }}</td><td>{{ p.price }} ₺</td><td>{{ p.stock }}</td></tr>{% endfor %}
 </table>{% endblock %}""",
     "demo/admin_orders.html": """{% extends "demo/admin_layout.html" %}{% block title %}Siparişler{% endblock %}
-{% block content %}<h1>Siparişler</h1>{% if not orders %}<p>Henüz sipariş yok.</p>{% endif %}<table>
-{% for o in orders %}<tr><td>{{ o.number }}</td><td>{{ o.source }}</td><td>{{ o.status }}</td><td>{{ o.customer_name or '' }}</td><td>{{ o.total }} ₺</td><td>{{ o.fulfillment_channel }}</td><td>{{ o.lines|length }}</td></tr>{% endfor %}
+{% block content %}<h1>Siparişler</h1>
+{% for category, message in get_flashed_messages(with_categories=true, category_filter=["demo-ok", "demo-error"]) %}
+<p class="demo-flash {{ category }}" role="status">{{ message }}</p>{% endfor %}
+{% if not orders %}<p>Henüz sipariş yok.</p>{% endif %}<table>
+<tr><th>No</th><th>Kaynak</th><th>Durum</th><th>Müşteri</th><th>Tutar</th><th>Gönderim</th><th>Kalem</th><th></th></tr>
+{% for o in orders %}<tr data-order="{{ o.number }}"><td>{{ o.number }}</td><td>{{ o.source }}</td><td>{{ o.status }}</td><td>{{ o.customer_name or '' }}</td><td>{{ o.total }} ₺</td><td>{{ o.fulfillment_channel }}</td><td>{{ o.lines|length }}</td>
+<td>{% if o.source == "amazon" and o.fulfillment_channel == "merchant" and o.status in ("ready", "partially_shipped") %}
+<form method="post" action="{{ url_for('demo_ship_order', number=o.number) }}">
+<input type="hidden" name="csrf_token" value="{{ csrf_token() }}">
+<select name="carrier" aria-label="Kargo firması">{% for c in carriers %}<option>{{ c }}</option>{% endfor %}</select>
+<input name="tracking_number" placeholder="Takip numarası" aria-label="Takip numarası" required maxlength="64">
+<button type="submit">Kargoya ver</button></form>{% endif %}</td></tr>{% endfor %}
 </table>{% endblock %}""",
     "demo/login.html": """{% extends "demo/admin_layout.html" %}{% block title %}Yönetici girişi{% endblock %}
 {% block content %}<h1>Yönetici girişi</h1><p>Bu bir demo mağazadır: parola sorulmaz.</p>
@@ -368,7 +383,35 @@ def create_app(config: dict | None = None) -> Flask:
     def demo_admin_orders():
         if not session.get("demo_admin"):
             return redirect(url_for("demo_login", next=request.path))
-        return render_template("demo/admin_orders.html", orders=db.session.scalars(select(Order).order_by(Order.id.desc())).all())
+        return render_template("demo/admin_orders.html", orders=db.session.scalars(select(Order).order_by(Order.id.desc())).all(),
+                               carriers=DEMO_CARRIERS, csrf_token=generate_csrf)
+
+    @app.route("/admin/orders/<path:number>/ship", methods=["POST"])
+    def demo_ship_order(number):
+        """The shop hands an order to the carrier and tells the plugin, as a real shop's own code would."""
+        if not session.get("demo_admin"):
+            return redirect(url_for("demo_login", next="/admin/orders"))
+        try:
+            validate_csrf(request.form.get("csrf_token"))
+        except ValidationError:
+            flash("Form süresi doldu; sayfayı yenileyip tekrar deneyin.", "demo-error")
+            return redirect(url_for("demo_admin_orders"))
+        from plugin.services.shipments import ShipmentRefused, record_shipment
+
+        carrier = request.form.get("carrier", "")
+        tracking = request.form.get("tracking_number", "").strip()
+        if carrier not in DEMO_CARRIERS or not tracking or len(tracking) > 64:
+            flash("Kargo firmasını seçip takip numarasını girin.", "demo-error")
+            return redirect(url_for("demo_admin_orders"))
+        try:
+            package = record_shipment(number, carrier, tracking)
+        except ShipmentRefused as exc:
+            flash(" ".join(str(m) for m in exc.errors.values()), "demo-error")
+        else:
+            db.session.commit()
+            state = "Amazon'a bildirildi" if package.state == "confirmed" else "Amazon'a bildirilecek"
+            flash(f"{number} kargoya verildi ({carrier}, {tracking}): {state}.", "demo-ok")
+        return redirect(url_for("demo_admin_orders"))
 
     @app.cli.group("demo")
     def demo_cli():

@@ -377,6 +377,12 @@ def _add_package(order: ImportedOrder, *, carrier: str, tracking_number: str, sh
     except ShipmentRefused as exc:
         errors.update(exc.errors)
     snap = snapshot_of(order)
+    if snap is None and not errors and order.fulfillment_channel != "amazon" and order.state != "cancelled":
+        # The first package of an order: learn Amazon's lines (getOrder) so "everything" and SKUs resolve.
+        try:
+            snap = refresh_order(order)
+        except (SPAPIError, NotAuthorized, NotConfigured):
+            session().rollback()
     reason = refusal_reason(order, snap)
     if reason is not None:
         errors["order"] = reason
