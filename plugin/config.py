@@ -34,6 +34,7 @@ DEFAULTS: dict[str, tuple[object, str]] = {
     "AMAZON_TR_PATCH_THRESHOLD": (100, "Up to this many changed products go by patchListingsItem; more go in one JSON_LISTINGS_FEED."),
     "AMAZON_TR_READ_TIMEOUT": (30.0, "Seconds to wait for an answer from Amazon before the request counts as failed and is retried."),
     "AMAZON_TR_FEED_DEADLINE": (4 * 3600, "Seconds a product feed may stay unprocessed at Amazon; then it is marked failed and its products are sent again."),
+    "AMAZON_TR_FEED_GRACE": (600, "Seconds a product feed whose creation Amazon did not confirm may take to show up at Amazon; then its products are sent again."),
     "AMAZON_TR_STOCK_DEBOUNCE_SECONDS": (1.0, "Stock changes within this window reach Amazon together."),
     "AMAZON_TR_ADMIN_LAYOUT": ("amazon_tr/_layout.html", "Host template the admin pages extend (blocks: title, head, content)."),
     "AMAZON_TR_CACHE_STAMP": (None, "File whose change tells every worker that stores changed; default: in the instance folder."),

@@ -100,10 +100,7 @@ STOPPED = {
 
 
 #: Cells the plugin does not pass yet, and why (tests/test_faults.py marks them xfail, strict).
-KNOWN_GAPS = {
-    ("createFeed", "slow"): "a createFeed that timed out reached Amazon; the retry creates a second feed "
-                            "(finding the first needs getFeeds, which the plugin does not call yet)",
-}
+KNOWN_GAPS: dict[tuple[str, str], str] = {}
 
 
 def expected(row: Row, kind: str) -> str:

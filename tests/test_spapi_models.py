@@ -77,6 +77,8 @@ def exercise_every_operation(client):
     client.delete_listings_item("Kırmızı Şal/42")
     client.submit_json_listings_feed(FEED_DOC)
     client.get_feed("50001")
+    list(client.iter_feeds(feed_types=["JSON_LISTINGS_FEED"], created_since="2026-01-01T00:00:00+03:00",
+                           processing_statuses=["IN_QUEUE", "IN_PROGRESS"]))
     document = client.get_feed_document("amzn1.tortuga.4.eu.result")
     client.download_feed_document(document)
     client.search_catalog_items_by_ean([f"869{i:010d}" for i in range(25)])
@@ -105,6 +107,12 @@ def amazon_like(sent: Sent):
         return reply(201, {"feedDocumentId": "in-1", "url": "https://tortuga.example/in"})
     if "/feeds/2021-06-30/documents/" in url:
         return reply(200, {"feedDocumentId": "r", "url": "https://tortuga.example/out"})
+    if "/feeds/2021-06-30/feeds?" in url:
+        feed = {"feedId": "50001", "feedType": "JSON_LISTINGS_FEED", "processingStatus": "IN_QUEUE",
+                "createdTime": "2026-01-01T00:00:00Z"}
+        if "nextToken" in sent.query:
+            return reply(200, {"feeds": [feed]})
+        return reply(200, {"feeds": [feed], "nextToken": "next page"})
     if url.endswith("/feeds/2021-06-30/feeds"):
         return reply(202, {"feedId": "50001"})
     if "/feeds/2021-06-30/feeds/" in url:
@@ -155,6 +163,8 @@ def test_model_checker_catches_bad_requests(checker):
              "&marketplaceIds=A&marketplaceIds=B"),
         sent("PATCH", base + "/listings/2021-08-01/items/S/K?marketplaceIds=A", {"productType": "X", "patches": []}),
         sent("POST", base + "/feeds/2021-06-30/feeds", {"feedType": "JSON_LISTINGS_FEED", "inputFeedDocumentId": "1"}),
+        sent("GET", base + "/feeds/2021-06-30/feeds?pageSize=101&feedTypes=JSON_LISTINGS_FEED"),
+        sent("GET", base + "/feeds/2021-06-30/feeds?feedTypes=JSON_LISTINGS_FEED&processingStatuses=WAITING"),
         sent("GET", base + "/catalog/2022-04-01/items?marketplaceIds=A&identifiersType=EAN&identifiers="
              + ",".join(str(i) for i in range(21))),
         sent("GET", base + "/sellers/v1/marketplaceParticipations", headers={"x-amz-access-token": ""}),
@@ -168,6 +178,13 @@ def test_model_checker_catches_bad_requests(checker):
     for case in cases:
         _, problems = checker.check(case)
         assert problems, f"{case.method} {case.url} should not conform"
+
+
+def test_a_feeds_page_token_goes_alone(sent_requests):
+    pages = [s for s in sent_requests if "/feeds/2021-06-30/feeds?" in s.url]
+    assert len(pages) == 2
+    assert "feedTypes" in pages[0].query and "marketplaceIds" in pages[0].query
+    assert set(pages[1].query) == {"nextToken"}, "Amazon refuses a nextToken sent with any other parameter"
 
 
 def test_feed_document_uploaded_conforms_to_listings_feed_schema(sent_requests):

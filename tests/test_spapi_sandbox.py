@@ -1,4 +1,5 @@
 """The client against the local Amazon over real loopback HTTP."""
+import json
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -14,6 +15,7 @@ from plugin.spapi import (  # noqa: E402
     USAGE_PLANS,
     AuthorizationRevokedError,
     InvalidGrantError,
+    InvalidInputError,
     LWAClient,
     MalformedResponseError,
     NetworkError,
@@ -231,3 +233,89 @@ def test_feed_round_trip_passes_the_sandbox_validation(amazon, helpers, clock):
     report = client.download_feed_document(client.get_feed_document(feed["resultFeedDocumentId"]))
     assert b'"header"' in report
     assert_all_accepted(amazon)
+
+
+def _upload(client):
+    doc = {"header": {"sellerId": client.seller_id, "version": "2.0", "issueLocale": "tr_TR"},
+           "messages": [{"messageId": 1, "sku": "Kırmızı Şal/42", "operationType": "DELETE"}]}
+    created = client.create_feed_document("application/json; charset=UTF-8")
+    client.upload_feed_document(created["url"], json.dumps(doc).encode(), "application/json; charset=UTF-8")
+    return created["feedDocumentId"]
+
+
+@pytest.mark.parametrize("kind", ["slow", "drop"])
+def test_create_feed_whose_answer_is_lost_is_not_sent_again(amazon, helpers, clock, kind):
+    import time
+
+    client, _ = authorized_client(amazon, helpers, clock, timeout=(2, 0.3))
+    document_id = _upload(client)
+    amazon.state.inject_fault("createFeed", kind, count=1, seconds=0.8)
+    with pytest.raises(NetworkError) as caught:
+        client.create_feed("JSON_LISTINGS_FEED", document_id)
+    assert caught.value.may_have_reached and not caught.value.retryable
+    assert client.stats.retries == 0 and client.stats.calls["createFeed"] == 1
+    if kind == "slow":
+        time.sleep(0.8)  # the request the client gave up on lands on Amazon all the same
+        assert len(amazon.state.feeds) == 1
+    # an operation that changes nothing is still retried after the same fault
+    amazon.state.inject_fault("getMarketplaceParticipations", kind, count=1, seconds=0.8)
+    assert client.get_marketplace_participations()
+
+
+def test_create_feed_that_never_connected_is_retried(amazon, helpers, clock):
+    import socket
+
+    client, _ = authorized_client(amazon, helpers, clock, max_retries=2, timeout=(0.5, 5))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    client.endpoint = closed  # nothing listens there: the request is never sent
+    with pytest.raises(NetworkError) as caught:
+        client.create_feed("JSON_LISTINGS_FEED", "amzn1.tortuga.4.eu.x")
+    assert not caught.value.may_have_reached
+    assert client.stats.retries == 2
+
+
+def test_get_feeds_filters_and_pages(amazon, helpers, clock):
+    client, _ = authorized_client(amazon, helpers, clock)
+    first = client.create_feed("JSON_LISTINGS_FEED", _upload(client))["feedId"]
+    clock.advance(600)
+    since = clock.now()
+    later = []
+    for _ in range(3):
+        later.append(client.create_feed("JSON_LISTINGS_FEED", _upload(client))["feedId"])
+        clock.advance(1)  # getFeeds lists oldest first, to the second
+    other = client.create_feed("POST_PRODUCT_DATA", _upload(client))["feedId"]
+
+    every = list(client.iter_feeds(feed_types=["JSON_LISTINGS_FEED"], page_size=2))
+    assert [f["feedId"] for f in every] == [first, *later]
+    assert [f["feedId"] for f in client.iter_feeds(feed_types=["JSON_LISTINGS_FEED"], created_since=since)] == later
+    assert [f["feedId"] for f in client.iter_feeds(feed_types=["POST_PRODUCT_DATA", "JSON_LISTINGS_FEED"],
+                                                   created_since=since)] == [*later, other]
+    done = client.get_feeds(feed_types=["JSON_LISTINGS_FEED"], processing_statuses=["DONE"])["feeds"]
+    assert [f["feedId"] for f in done] == [first]  # the others are still queued
+    clock.advance(120)
+    done = client.get_feeds(feed_types=["JSON_LISTINGS_FEED"], processing_statuses=["DONE"])["feeds"]
+    assert len(done) == 4 and {f["processingStatus"] for f in done} == {"DONE"}
+    # the second page is asked for with the token alone, as the model requires
+    page = client.get_feeds(feed_types=["JSON_LISTINGS_FEED"], page_size=3)
+    assert len(page["feeds"]) == 3 and page["nextToken"]
+    client.get_feeds(next_token=page["nextToken"])
+    with amazon.state.lock:
+        last = amazon.state.requests[-1]
+    assert set(last["query"]) == {"nextToken"}
+    with pytest.raises(ValueError):
+        client.get_feeds()
+    assert amazon.state.response_problems == []
+
+
+def test_get_feeds_refuses_a_token_with_other_filters(amazon, helpers, clock):
+    client, _ = authorized_client(amazon, helpers, clock)
+    for _ in range(2):
+        client.create_feed("JSON_LISTINGS_FEED", _upload(client))
+    page = client.get_feeds(feed_types=["JSON_LISTINGS_FEED"], page_size=1)
+    with pytest.raises(InvalidInputError):
+        client.request("GET", "/feeds/2021-06-30/feeds", operation="getFeeds",
+                       params={"nextToken": page["nextToken"], "pageSize": 1})
+    with pytest.raises(InvalidInputError):
+        client.request("GET", "/feeds/2021-06-30/feeds", operation="getFeeds", params={"pageSize": 1})

@@ -101,17 +101,34 @@ class ListingLink(Base):
         return f"<ListingLink {self.store_id}:{self.sku!r} {self.state} {self.asin}>"
 
 
+#: A feed row whose createFeed was sent but whose feedId we do not know yet.
+SUBMITTING = "SUBMITTING"
+
+
 class ListingFeed(Base):
-    """A JSON_LISTINGS_FEED we submitted and poll until Amazon has processed it."""
+    """A JSON_LISTINGS_FEED we submitted and poll until Amazon has processed it.
+
+    The row is written, status SUBMITTING and no ``feed_id``, and committed
+    before createFeed is sent: a createFeed whose answer was lost (a timeout, a
+    crash before the next commit) leaves this trace, so the feed Amazon may
+    have created is looked for with getFeeds instead of being sent twice. The
+    feed's SKUs are the links whose ``feed_id`` is :attr:`link_key`.
+    """
 
     __tablename__ = "amazon_tr_listing_feed"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     store_id: Mapped[int] = mapped_column(ForeignKey("amazon_tr_store.id", ondelete="CASCADE"), index=True)
-    feed_id: Mapped[str] = mapped_column(String(40), unique=True)
+    feed_id: Mapped[str | None] = mapped_column(String(40), unique=True)
+    input_document_id: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(20), default="IN_QUEUE")
     message_count: Mapped[int] = mapped_column(Integer, default=0)
     run_id: Mapped[int | None] = mapped_column(Integer)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     error: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def link_key(self) -> str:
+        """What the feed's links hold in ``ListingLink.feed_id``: the feedId, or a stand-in until it is known."""
+        return self.feed_id or f"submitting:{self.id}"

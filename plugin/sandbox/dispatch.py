@@ -28,7 +28,7 @@ OPERATION_ROLES = {
     "searchOrders": "orders", "getOrder": "orders", "confirmShipment": "orders",
     "getListingsItem": "listings", "putListingsItem": "listings",
     "patchListingsItem": "listings", "deleteListingsItem": "listings",
-    "createFeedDocument": "feeds", "createFeed": "feeds", "getFeed": "feeds",
+    "createFeedDocument": "feeds", "createFeed": "feeds", "getFeed": "feeds", "getFeeds": "feeds",
     "getFeedDocument": "feeds",
     "searchCatalogItems": "catalog", "getDefinitionsProductType": "productTypes",
 }

@@ -57,6 +57,8 @@ OPERATIONS: dict[str, OperationSpec] = {
                       "/feeds/2021-06-30/documents", 0.5, 15),
         OperationSpec("createFeed", "feeds-2021-06-30.json", "POST",
                       "/feeds/2021-06-30/feeds", 0.0083, 15),
+        OperationSpec("getFeeds", "feeds-2021-06-30.json", "GET",
+                      "/feeds/2021-06-30/feeds", 0.0222, 10),
         OperationSpec("getFeed", "feeds-2021-06-30.json", "GET",
                       "/feeds/2021-06-30/feeds/{feedId}", 2, 15),
         OperationSpec("getFeedDocument", "feeds-2021-06-30.json", "GET",

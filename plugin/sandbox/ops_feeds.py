@@ -17,7 +17,7 @@ from flask import request
 
 from . import listings
 from .dispatch import ApiError, Call, invalid, operation
-from .models import FEED_SCHEMA_FILE, FORMAT_CHECKER, ModelRegistry
+from .models import FEED_SCHEMA_FILE, FORMAT_CHECKER, ModelRegistry, parse_date_time
 from .seed import iso
 from .state import SandboxState, utc
 
@@ -254,6 +254,68 @@ def get_feed(call: Call):
             raise ApiError(404, "NotFound", f"Feed {call.params['feedId']} was not found.")
         advance_feed(state, call.registry, feed)
         return 200, _feed_view(feed)
+
+
+FEEDS_FILTERS = ("feedTypes", "marketplaceIds", "processingStatuses", "createdSince", "createdUntil", "pageSize")
+FEEDS_RETENTION_DAYS = 90
+
+
+@operation("getFeeds")
+def get_feeds(call: Call):
+    """The seller's feeds, oldest first, filtered as the model says; a token carries the filters."""
+    state, p = call.state, call.params
+    token = p.get("nextToken")
+    if token is not None:
+        if any(name in p for name in FEEDS_FILTERS):
+            raise invalid("nextToken must be the only parameter when it is given.")
+        with state.lock:
+            saved = state.pagination_tokens.get(token)
+        if saved is None or saved["seller"] != call.seller_id or saved.get("operation") != "getFeeds":
+            raise invalid("Invalid nextToken.")
+        p, offset = saved["params"], saved["offset"]
+    else:
+        if not p.get("feedTypes"):
+            raise invalid("Either feedTypes or nextToken is required.")
+        offset = 0
+    now = state.now_ts()
+    since_s, until_s = p.get("createdSince"), p.get("createdUntil")
+    since = parse_date_time(since_s) if since_s else utc(now - FEEDS_RETENTION_DAYS * 86400)
+    until = parse_date_time(until_s) if until_s else utc(now)
+    if since is None or until is None:
+        raise invalid(f"Invalid date-time '{since_s if since is None else until_s}'.")
+    if until < since:
+        raise invalid("createdUntil must not be before createdSince.")
+    size = p.get("pageSize", 10)
+    if not 1 <= size <= 100:
+        raise invalid("pageSize must be between 1 and 100.")
+    types = set(p["feedTypes"])
+    statuses = set(p.get("processingStatuses") or [])
+    marketplaces = set(p.get("marketplaceIds") or [])
+    with state.lock:
+        matches = []
+        for feed in state.feeds.values():
+            if feed["seller"] != call.seller_id or feed["feedType"] not in types:
+                continue
+            # Amazon reports creation times to the second
+            created = utc(int(feed["created"]))
+            if created < since or created > until:
+                continue
+            if marketplaces and not marketplaces & set(feed["marketplaceIds"]):
+                continue
+            advance_feed(state, call.registry, feed)
+            if statuses and feed["processingStatus"] not in statuses:
+                continue
+            matches.append(feed)
+        matches.sort(key=lambda f: (f["created"], f["feedId"]))
+        body: dict[str, Any] = {"feeds": [_feed_view(f) for f in matches[offset:offset + size]]}
+        if offset + size < len(matches):
+            next_token = state.new_secret("", 30)
+            # the next page keeps the first request's window, as a "now" that moved would shift it
+            state.pagination_tokens[next_token] = {
+                "operation": "getFeeds", "seller": call.seller_id, "offset": offset + size,
+                "params": {**p, "createdSince": iso(since), "createdUntil": iso(until)}}
+            body["nextToken"] = next_token
+    return 200, body
 
 
 @operation("getFeedDocument")

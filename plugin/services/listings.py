@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Iterable
 
@@ -35,7 +36,9 @@ from ..i18n import gettext as _
 from ..i18n import lazy_gettext as _l
 from ..i18n import translations_for
 from ..models import ListingFeed, ListingLink, ListingSettings, Store, SyncRun
-from ..spapi import InvalidInputError, MalformedResponseError, SPAPIError
+from ..models.listings import SUBMITTING
+from ..spapi import InvalidInputError, MalformedResponseError, NetworkError, SPAPIError
+from ..spapi.client import JSON_FEED_CONTENT_TYPE, JSON_LISTINGS_FEED
 from . import listing_schema
 from . import listing_values as values
 from . import session, state
@@ -50,9 +53,18 @@ FEED_MAX_MESSAGES = 25000
 FEED_POLL_SECONDS = 15.0
 FEED_WAIT_LIMIT_SECONDS = 3 * 3600
 LOAD_CHUNK = 500
-#: Amazon's final feed states, and ours for a feed given up after AMAZON_TR_FEED_DEADLINE.
-FINAL_STATUSES = ("DONE", "FATAL", "CANCELLED", "EXPIRED")
+#: Amazon's final feed states, ours for a feed given up after AMAZON_TR_FEED_DEADLINE, and
+#: ours for a createFeed whose feed never showed up on Amazon (LOST).
+FINAL_STATUSES = ("DONE", "FATAL", "CANCELLED", "EXPIRED", "LOST")
 FEED_DEADLINE = 4 * 3600
+#: How long a createFeed whose answer was lost may take to show up in getFeeds
+#: before its products are sent again (AMAZON_TR_FEED_GRACE).
+FEED_GRACE = 600
+#: Allowance for our clock and Amazon's disagreeing, and for getFeeds' whole-second times.
+FEED_CLOCK_SKEW = timedelta(seconds=120)
+#: A createFeed the client gave up on may still land on Amazon for this many of
+#: the client's read timeouts after the error, in real time.
+LANDING_READ_TIMEOUTS = 3
 
 __all__ = [
     "LeaseBusy", "PATCH_THRESHOLD", "blocked_reason", "get_settings", "link_sku", "poll_feeds", "preview",
@@ -71,6 +83,8 @@ OUR_ISSUES = {
     "no_ean": _l("The product has no EAN, so it cannot be matched with Amazon's catalog."),
     "feed_failed": _l("Amazon could not process the feed holding this product (%(status)s); it is sent again next "
                       "time."),
+    "feed_lost": _l("Amazon did not confirm the feed holding this product and it never showed up there; the product "
+                    "is sent again."),
     "feed_deadline": _l("Amazon had not processed the feed holding this product after %(hours)s hours; it is sent "
                         "again next time."),
 }
@@ -124,6 +138,10 @@ def save_settings(store_id: int, *, stock_buffer: int, max_quantity: int | None,
 
 def feed_deadline() -> float:
     return float(current_app.config.get("AMAZON_TR_FEED_DEADLINE") or FEED_DEADLINE)
+
+
+def feed_grace() -> float:
+    return float(current_app.config.get("AMAZON_TR_FEED_GRACE") or FEED_GRACE)
 
 
 def in_turkish(message) -> str:
@@ -191,6 +209,8 @@ class Pusher:
         self.parts = values.TYPE_PARTS[store.auto_update_type]
         self.counts: dict[str, int] = {}
         self.schema_cache = state().extras.setdefault("listing_schema_cache", {})
+        # SKUs of feeds given up as never created, for a waiting push to send again
+        self.lost_skus: set[str] = set()
 
     def count(self, **amounts: int) -> None:
         for key, amount in amounts.items():
@@ -370,9 +390,17 @@ class Pusher:
         if len(work) <= patch_threshold():
             for item in work:
                 self.send_one(item)
+        elif self.submitting_count():
+            # A feed whose createFeed answer was lost is matched to Amazon's by creation
+            # time; a second unknown feed would make that match ambiguous.
+            log.info("store %s: a feed is still unconfirmed; %s product(s) wait for the next push",
+                     self.store.id, len(work))
+            self.count(deferred=len(work))
         else:
             for start in range(0, len(work), FEED_MAX_MESSAGES):
-                self.send_feed(work[start:start + FEED_MAX_MESSAGES])
+                if self.send_feed(work[start:start + FEED_MAX_MESSAGES]) is None:
+                    self.count(deferred=max(0, len(work) - start - FEED_MAX_MESSAGES))
+                    break
 
     def send_one(self, item: Work) -> None:
         try:
@@ -395,7 +423,8 @@ class Pusher:
                       product_type=item.product_type, now=self.now(), counts=self.count)
         self.db.commit()
 
-    def send_feed(self, batch: list[Work]) -> str:
+    def send_feed(self, batch: list[Work]) -> str | None:
+        """Upload and create one feed; returns its feedId, or None when Amazon's answer was lost."""
         messages = []
         for number, item in enumerate(batch, start=1):
             if item.op == "put":
@@ -407,27 +436,155 @@ class Pusher:
                                  "productType": item.product_type, "patches": item.patches})
         document = {"header": {"sellerId": self.client.seller_id, "version": "2.0", "issueLocale": "tr_TR"},
                     "messages": messages}
-        feed_id = self.client.submit_json_listings_feed(document)
+        created = self.client.create_feed_document(JSON_FEED_CONTENT_TYPE)
+        self.client.upload_feed_document(created["url"], json.dumps(document, ensure_ascii=False).encode("utf-8"),
+                                         JSON_FEED_CONTENT_TYPE)
         now = self.now()
-        self.db.add(ListingFeed(store_id=self.store.id, feed_id=feed_id, status="IN_QUEUE",
-                                message_count=len(messages), run_id=self.run.id if self.run else None,
-                                submitted_at=now))
+        record = ListingFeed(store_id=self.store.id, feed_id=None, input_document_id=created["feedDocumentId"],
+                             status=SUBMITTING, message_count=len(messages),
+                             run_id=self.run.id if self.run else None, submitted_at=now)
+        self.db.add(record)
+        self.db.flush()
         for number, item in enumerate(batch, start=1):
-            item.link.feed_id = feed_id
+            item.link.feed_id = record.link_key
             item.link.product_type = item.product_type
             item.link.requirements = item.requirements or item.link.requirements
             item.link.pending_json = json.dumps(item.pending(number), ensure_ascii=False)
             item.link.last_pushed_at = now
+        # Committed before createFeed: if its answer is lost or we die before the next
+        # commit, this row is how the feed Amazon may have created gets found.
+        self.db.commit()
+        try:
+            answer = self.client.create_feed(JSON_LISTINGS_FEED, created["feedDocumentId"])
+        except NetworkError as exc:
+            if not exc.may_have_reached:
+                self.abandon(record)
+                raise
+            self.landing_deadlines()[record.id] = time.monotonic() + self.landing_seconds()
+            log.warning("store %s: createFeed's answer was lost (%s); looking for the feed on Amazon",
+                        self.store.id, exc)
+            self.count(feeds_unconfirmed=1)
+            self.reconcile()
+            return record.feed_id
+        except SPAPIError:
+            # Amazon answered with a refusal: no feed was created
+            self.abandon(record)
+            raise
+        self.confirm(record, answer["feedId"], "IN_QUEUE")
+        # the deadline counts from when Amazon took the feed, after any retries of createFeed
+        record.submitted_at = self.now()
         self.db.commit()
         self.count(feeds=1, feed_messages=len(messages))
-        return feed_id
+        log.info("store %s: JSON_LISTINGS_FEED %s submitted with %s message(s)", self.store.id, answer["feedId"],
+                 len(messages))
+        return answer["feedId"]
+
+    # -- feeds whose createFeed answer is unknown -------------------------------------
+    def confirm(self, record: ListingFeed, feed_id: str, status: str) -> None:
+        key = record.link_key
+        record.feed_id = feed_id
+        record.status = status
+        self.db.execute(update(ListingLink).where(ListingLink.feed_id == key).values(feed_id=feed_id))
+
+    def abandon(self, record: ListingFeed) -> None:
+        """Amazon surely has no feed for the record: its products are free to go again."""
+        self.db.rollback()
+        self.db.execute(update(ListingLink).where(ListingLink.feed_id == record.link_key).values(
+            feed_id=None, pending_json=None))
+        self.db.delete(record)
+        self.db.commit()
+
+    def submitting_count(self) -> int:
+        return len(list(self.db.scalars(select(ListingFeed.id).where(
+            ListingFeed.store_id == self.store.id, ListingFeed.status == SUBMITTING))))
+
+    def landing_deadlines(self) -> dict[int, float]:
+        return state().extras.setdefault("feed_landing_deadlines", {})
+
+    def landing_seconds(self) -> float:
+        timeout = self.client.timeout
+        read = timeout[-1] if isinstance(timeout, (tuple, list)) else timeout
+        return LANDING_READ_TIMEOUTS * float(read or 0)
+
+    def reconcile(self) -> None:
+        """Settle feeds recorded as SUBMITTING: adopt the feed Amazon created for each, or give it up.
+
+        getFeeds does not say which input document a feed was made from, so a
+        JSON_LISTINGS_FEED created after the record (less the clock skew) that no
+        row of ours claims is taken as the record's. That holds because a store
+        creates its feeds one at a time (the products lease) and creates none
+        while one is unconfirmed. Two stores sharing one seller id, or another
+        tool sending JSON_LISTINGS_FEEDs for the seller, could be mistaken for ours.
+        """
+        records = list(self.db.scalars(select(ListingFeed).where(
+            ListingFeed.store_id == self.store.id, ListingFeed.status == SUBMITTING).order_by(ListingFeed.id)))
+        if not records:
+            return
+        deadlines = self.landing_deadlines()
+        grace = feed_grace()
+        for look in range(2):
+            self.adopt(records)
+            left = [r for r in records if r.status == SUBMITTING]
+            overdue = [r for r in left if (self.now() - r.submitted_at).total_seconds() >= grace]
+            if not overdue:
+                break
+            # The request we gave up on travels in real time, not on the plugin's clock
+            # (which tests and the bench run fast): let it land before concluding it never will.
+            wait = max(deadlines.get(r.id, 0.0) for r in overdue) - time.monotonic()
+            if look == 0 and wait > 0:
+                time.sleep(wait)
+                continue
+            for record in overdue:
+                self.lose(record)
+            break
+        self.db.commit()
+
+    def adopt(self, records: list[ListingFeed]) -> None:
+        since = min(r.submitted_at for r in records) - FEED_CLOCK_SKEW
+        feeds = list(self.client.iter_feeds(feed_types=[JSON_LISTINGS_FEED], created_since=since))
+        ids = [f["feedId"] for f in feeds if f.get("feedId")]
+        claimed = set(self.db.scalars(select(ListingFeed.feed_id).where(ListingFeed.feed_id.in_(ids)))) if ids \
+            else set()
+        free = sorted((f for f in feeds if f.get("feedId") and f["feedId"] not in claimed),
+                      key=lambda f: (_amazon_time(f.get("createdTime")), f["feedId"]))
+        for record in records:
+            for feed in free:
+                created = _amazon_time(feed.get("createdTime"))
+                if created >= record.submitted_at - FEED_CLOCK_SKEW:
+                    free.remove(feed)
+                    # not Amazon's status yet: a final one would keep the poll from reading the report
+                    self.confirm(record, feed["feedId"], "IN_QUEUE")
+                    # the deadline counts from when Amazon took the feed, not from our record
+                    record.submitted_at = max(record.submitted_at, created)
+                    self.landing_deadlines().pop(record.id, None)
+                    log.info("store %s: feed %s found on Amazon and taken as the one whose answer was lost",
+                             self.store.id, feed["feedId"])
+                    self.count(feeds=1, feed_messages=record.message_count, feeds_found=1)
+                    break
+
+    def lose(self, record: ListingFeed) -> None:
+        """No feed showed up for the record within the grace period: its products go again."""
+        skus = list(self.db.scalars(select(ListingLink.sku).where(ListingLink.feed_id == record.link_key)))
+        self.db.execute(update(ListingLink).where(ListingLink.feed_id == record.link_key).values(
+            feed_id=None, pending_json=None,
+            issues_json=json.dumps([our_issue("feed_lost")], ensure_ascii=False)))
+        record.status = "LOST"
+        record.finished_at = self.now()
+        record.error = in_turkish(_l("Amazon did not confirm this feed and it never showed up there; its products "
+                                     "are sent again."))
+        self.landing_deadlines().pop(record.id, None)
+        self.lost_skus.update(skus)
+        log.warning("store %s: feed record %s never showed up on Amazon; %s product(s) are sent again",
+                    self.store.id, record.id, len(skus))
+        self.count(feeds_lost=1)
 
     # -- feeds in flight -------------------------------------------------------------
     def poll(self) -> int:
         """Ask Amazon about this store's open feeds; returns how many finished."""
         finished = 0
+        self.reconcile()
         open_feeds = list(self.db.scalars(select(ListingFeed).where(
-            ListingFeed.store_id == self.store.id,
+            ListingFeed.store_id == self.store.id, ListingFeed.status != SUBMITTING,
             ListingFeed.status.notin_(FINAL_STATUSES)).order_by(ListingFeed.id)))
         deadline = feed_deadline()
         for feed in open_feeds:
@@ -519,8 +676,18 @@ class Pusher:
             self.clock.sleep(FEED_POLL_SECONDS)
             waited += FEED_POLL_SECONDS
             self.poll()
+            if self.lost_skus:
+                skus, self.lost_skus = sorted(self.lost_skus), set()
+                self.push(skus)
             if on_poll:
                 on_poll(self)
+
+
+def _amazon_time(value: str | None) -> datetime:
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return datetime.min.replace(tzinfo=timezone.utc)
 
 
 def is_linked(state_: str, *hashes) -> bool:

@@ -22,6 +22,7 @@ from typing import Any, Iterable, Iterator
 from urllib.parse import quote, urlencode
 
 import requests
+from urllib3 import exceptions as urllib3_exceptions
 
 from plugin.clock import SystemClock
 
@@ -52,6 +53,34 @@ CATALOG_MAX_IDENTIFIERS = 20
 #: searchCatalogItems' largest page; with up to 20 identifiers a page of 20
 #: usually answers a batch in one call.
 CATALOG_MAX_PAGE_SIZE = 20
+
+
+#: Operations that create something on each call: a network error after the
+#: request may have been sent is not retried (see NetworkError.may_have_reached).
+#: createFeedDocument is retried all the same: a duplicate input document is never
+#: used and costs nothing; a duplicate feed is applied twice and spends createFeed's
+#: scarce quota.
+NOT_IDEMPOTENT = frozenset({"createFeed"})
+
+#: getFeeds' largest page.
+FEEDS_MAX_PAGE_SIZE = 100
+
+
+def request_may_have_been_sent(exc: requests.RequestException) -> bool:
+    """Whether the server may have received the whole request before ``exc``.
+
+    Only a failure to connect proves it was never sent; a read timeout or a
+    connection dropped while waiting for the answer leaves it open.
+    """
+    if isinstance(exc, (requests.ConnectTimeout, requests.exceptions.SSLError, requests.exceptions.InvalidURL,
+                        requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema)):
+        return False
+    if isinstance(exc, requests.ConnectionError):
+        reason = exc.args[0] if exc.args else None
+        reason = getattr(reason, "reason", reason)  # urllib3's MaxRetryError wraps the cause
+        if isinstance(reason, (urllib3_exceptions.NewConnectionError, urllib3_exceptions.ConnectTimeoutError)):
+            return False
+    return True
 
 
 def _package_version() -> str:
@@ -223,8 +252,14 @@ class SPAPIClient:
                     raise
             except requests.RequestException as exc:
                 self._bump(operation=operation)
-                error = NetworkError(f"{type(exc).__name__} talking to SP-API", operation=operation)
+                sent = request_may_have_been_sent(exc)
+                error = NetworkError(f"{type(exc).__name__} talking to SP-API", operation=operation,
+                                     may_have_reached=sent)
                 error.__cause__ = exc
+                if sent and operation in NOT_IDEMPOTENT:
+                    # Amazon may have acted on it: sending it again could do it twice,
+                    # so the caller finds out what happened instead.
+                    error.retryable = False
             else:
                 self._bump(operation=operation)
                 self._observe_rate(operation, response)
@@ -582,6 +617,47 @@ class SPAPIClient:
                 "inputFeedDocumentId": input_feed_document_id,
             },
         )
+
+    def get_feeds(
+        self,
+        *,
+        feed_types: Iterable[str] | None = None,
+        created_since: datetime | str | None = None,
+        processing_statuses: Iterable[str] | None = None,
+        page_size: int = FEEDS_MAX_PAGE_SIZE,
+        next_token: str | None = None,
+    ) -> dict:
+        """One page of getFeeds: ``{"feeds": [...], "nextToken"?}``, this marketplace only.
+
+        Amazon refuses a ``next_token`` sent with any other parameter, so with a
+        token nothing else is sent; without one ``feed_types`` is required.
+        """
+        if next_token:
+            params: dict[str, Any] = {"nextToken": next_token}
+        else:
+            feed_types = [str(t) for t in (feed_types or [])]
+            if not 1 <= len(feed_types) <= 10:
+                raise ValueError("give 1 to 10 feed_types (or a next_token)")
+            if not 1 <= int(page_size) <= FEEDS_MAX_PAGE_SIZE:
+                raise ValueError(f"page_size must be between 1 and {FEEDS_MAX_PAGE_SIZE}")
+            params = {
+                "feedTypes": feed_types,
+                "marketplaceIds": [self.marketplace_id],
+                "pageSize": int(page_size),
+                "processingStatuses": _csv(processing_statuses),
+                "createdSince": created_since,
+            }
+        return self.request("GET", "/feeds/2021-06-30/feeds", operation="getFeeds", params=params)
+
+    def iter_feeds(self, **filters: Any) -> Iterator[dict]:
+        """Single feeds across all pages of :meth:`get_feeds`."""
+        page = self.get_feeds(**filters)
+        while True:
+            yield from page.get("feeds") or []
+            token = page.get("nextToken")
+            if not token:
+                return
+            page = self.get_feeds(next_token=token)
 
     def get_feed(self, feed_id: str) -> dict:
         return self.request("GET", f"/feeds/2021-06-30/feeds/{quote_segment(feed_id)}", operation="getFeed")

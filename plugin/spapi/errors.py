@@ -108,9 +108,19 @@ class MalformedResponseError(ServerError):
 
 
 class NetworkError(SPAPIError):
-    """No HTTP answer: connect or read timeout, connection dropped."""
+    """No HTTP answer: connect or read timeout, connection dropped.
+
+    ``may_have_reached`` says the request may have been sent in full before the
+    answer was lost (a read timeout, a connection dropped after sending):
+    Amazon may have acted on it. Such an error of an operation that is not
+    idempotent is not retried, since the retry could do the thing twice.
+    """
 
     retryable = True
+
+    def __init__(self, message: str, *, may_have_reached: bool = False, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.may_have_reached = may_have_reached
 
 
 class LWAError(SPAPIError):

@@ -36,6 +36,7 @@ USAGE_PLANS: dict[str, tuple[float, int]] = {
     "createFeedDocument": (0.5, 15),
     "createFeed": (0.0083, 15),
     "getFeed": (2.0, 15),
+    "getFeeds": (0.0222, 10),
     "getFeedDocument": (0.0222, 10),
     # Catalog Items 2022-04-01
     "searchCatalogItems": (2.0, 2),
