@@ -69,6 +69,7 @@ ROWS = [
     Row("createFeedDocument", "products_feed", SPAPI_KINDS, "createFeedDocument (feed push)"),
     Row("uploadFeedDocument", "products_feed", UPLOAD_KINDS, "document upload (feed push)"),
     Row("createFeed", "products_feed", SPAPI_KINDS, "createFeed (feed push)"),
+    Row("getFeeds", "feed_lookup", SPAPI_KINDS, "getFeeds (finding a feed whose createFeed answer was lost)"),
     Row("getFeed", "products_feed", SPAPI_KINDS + ("feed_fatal", "feed_stuck"), "getFeed (feed poll)"),
     Row("getFeedDocument", "products_feed", SPAPI_KINDS, "getFeedDocument (feed poll)"),
     Row("downloadFeedDocument", "products_feed", DOWNLOAD_KINDS, "report download (feed poll)"),
@@ -497,6 +498,18 @@ class FeedFlow(ProductsFlow):
         check(feeds == wanted, f"{feeds} feeds created on Amazon, expected {wanted}")
 
 
+class FeedLookupFlow(FeedFlow):
+    """createFeed's answer is lost (a read timeout), so the push looks for the feed with getFeeds."""
+
+    def faulted(self, row, kind):
+        self.sb.inject_fault("createFeed", "slow", 1, seconds=SLOW_SECONDS)
+        return super().faulted(row, kind)
+
+    def verify(self):
+        super().verify()
+        check(self.sb.count("getFeeds") >= 1, "the lost createFeed answer was not looked for with getFeeds")
+
+
 # --- shipments --------------------------------------------------------------------------
 
 LINES = [{"orderItemId": "31111111111111", "quantityOrdered": 2,
@@ -567,7 +580,7 @@ class ShipmentsFlow(Flow):
 
 FLOWS = {
     "api_test": ApiTestFlow, "orders": OrdersFlow, "import_one": ImportOneFlow, "products_put": ProductsFlow,
-    "products_patch": PatchFlow, "products_feed": FeedFlow, "shipments": ShipmentsFlow,
+    "products_patch": PatchFlow, "products_feed": FeedFlow, "feed_lookup": FeedLookupFlow, "shipments": ShipmentsFlow,
 }
 
 

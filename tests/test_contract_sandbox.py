@@ -177,6 +177,13 @@ def test_every_operation_and_error_matches_the_models(checked, sandbox, sim_cloc
     # the official example passes the feed schema; what fails is business
     # (its SKUs have no listings here), never the document's shape
     assert report["issues"] and not [i for i in report["issues"] if i["code"] == "4000001"]
+    feeds = checked.get(base + "/feeds/2021-06-30/feeds", params={
+        "feedTypes": "JSON_LISTINGS_FEED", "marketplaceIds": TR_MARKETPLACE_ID, "pageSize": 1,
+        "processingStatuses": "DONE,IN_QUEUE", "createdSince": "2020-01-01T00:00:00Z"}).json()
+    assert [f["feedId"] for f in feeds["feeds"]] == [feed["feedId"]]
+    assert checked.get(base + "/feeds/2021-06-30/feeds", params={"pageSize": 1}).status_code == 400
+    assert checked.get(base + "/feeds/2021-06-30/feeds", params={
+        "nextToken": "anything", "feedTypes": "JSON_LISTINGS_FEED"}).status_code == 400
     sandbox.state.inject_fault("getFeed", "throttle", 1)
     sandbox.state.inject_fault("getFeed", "500", 1)
     sandbox.state.inject_fault("getFeed", "503", 1)
