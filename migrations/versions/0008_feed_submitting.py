@@ -23,6 +23,9 @@ def upgrade():
 def downgrade():
     # a feed whose id never became known cannot be kept without one
     op.execute("DELETE FROM amazon_tr_listing_feed WHERE feed_id IS NULL")
+    # their products would otherwise wait forever for a feed that is gone
+    op.execute("UPDATE amazon_tr_listing_link SET feed_id = NULL, pending_json = NULL "
+               "WHERE feed_id LIKE 'submitting:%'")
     with op.batch_alter_table("amazon_tr_listing_feed") as batch:
         batch.alter_column("feed_id", existing_type=sa.String(length=40), nullable=False)
         batch.drop_column("input_document_id")
