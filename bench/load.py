@@ -111,18 +111,16 @@ def setup_store(env, sandbox_url) -> int:
     code = """
 import os, sys
 sys.path.insert(0, os.getcwd())
-from datetime import timedelta
-from plugin.models import Store, utcnow
+from plugin.models import Store
 from plugin.sandbox.seed import TR_SELLER_ID
+from plugin.services.authorization import grant
 from wsgi import app, db
 sys.path.insert(0, 'tests')
 from sandbox_fixtures import authorize_over_http
 token = authorize_over_http(sys.argv[1])
 with app.app_context():
-    cipher = app.extensions['amazon_tr'].cipher
-    store = Store(name='Anadolu Çarşı', seller_id=TR_SELLER_ID, auto_update_type='stock_price',
-                  refresh_token_encrypted=cipher.encrypt(token['refresh_token']), selling_partner_id=TR_SELLER_ID,
-                  authorized_at=utcnow(), authorization_expires_at=utcnow() + timedelta(days=365))
+    store = grant(Store(name='Anadolu Çarşı', seller_id=TR_SELLER_ID, auto_update_type='stock_price'),
+                  token['refresh_token'], TR_SELLER_ID)
     db.session.add(store); db.session.commit(); print(store.id)
 """
     wait_http(sandbox_url + "/_sandbox/requests")

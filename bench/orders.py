@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from plugin.clock import SimulatedClock  # noqa: E402
 from plugin.sandbox import SandboxServer, SandboxState  # noqa: E402
+from plugin.services.authorization import grant  # noqa: E402
 from plugin.sandbox.seed import TR_SELLER_ID  # noqa: E402
 from plugin.spapi.ratelimit import USAGE_PLANS  # noqa: E402
 
@@ -70,9 +71,8 @@ def prepare_shop(tmp: Path, sandbox: SandboxServer, clock: SimulatedClock):
         seed_products()
         state = app.extensions["amazon_tr"]
         token = sandbox.state.authorize(TR_SELLER_ID)["refresh_token"]
-        store = Store(name="Bench", seller_id=TR_SELLER_ID, selling_partner_id=TR_SELLER_ID, active=True,
-                      order_import=True, refresh_token_encrypted=state.cipher.encrypt(token),
-                      authorized_at=clock.now(), authorization_expires_at=clock.now() + timedelta(days=365))
+        store = grant(Store(name="Bench", seller_id=TR_SELLER_ID, active=True, order_import=True), token,
+                      TR_SELLER_ID)
         db.session.add(store)
         db.session.commit()
         return app, store.id

@@ -17,7 +17,6 @@ import sys
 import tempfile
 import time
 from dataclasses import replace
-from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -28,6 +27,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from plugin.clock import SimulatedClock  # noqa: E402
 from plugin.sandbox import SandboxServer, SandboxState  # noqa: E402
 from plugin.sandbox.seed import TR_SELLER_ID, listing_attributes_for  # noqa: E402
+from plugin.services.authorization import grant  # noqa: E402
 from plugin.shop import ShopProduct  # noqa: E402
 
 
@@ -92,11 +92,8 @@ def main(argv=None) -> None:
     print(f"shop: {n:,} products; sandbox at {sandbox.url}; simulated clock")
 
     with app.app_context():
-        now = clock.now()
-        store = Store(name="Bench", seller_id=TR_SELLER_ID, selling_partner_id=TR_SELLER_ID, active=True,
-                      product_update=True, auto_update_type="stock_price",
-                      refresh_token_encrypted=state.cipher.encrypt(tokens["refresh_token"]),
-                      authorized_at=now, authorization_expires_at=now + timedelta(days=365))
+        store = grant(Store(name="Bench", seller_id=TR_SELLER_ID, active=True, product_update=True,
+                            auto_update_type="stock_price"), tokens["refresh_token"], TR_SELLER_ID)
         db.session.add(store)
         db.session.commit()
         store_id = store.id

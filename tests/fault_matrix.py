@@ -21,11 +21,12 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import select
+
+from plugin.services.authorization import grant
 
 #: Column order of the table; labels as the README shows them.
 KINDS = ["throttle", "500", "503", "slow", "drop", "malformed", "revoke", "expire", "feed_fatal", "feed_stuck"]
@@ -191,13 +192,10 @@ class Flow:
         from plugin.sandbox.seed import TR_SELLER_ID
         from wsgi import db
 
-        state = self.app.extensions["amazon_tr"]
         tokens = authorize_over_http(self.sandbox.url)
         with self.app.app_context():
-            now = state.clock.now()
-            store = Store(name="Amazon TR", seller_id=TR_SELLER_ID, selling_partner_id=TR_SELLER_ID,
-                          refresh_token_encrypted=state.cipher.encrypt(tokens["refresh_token"]),
-                          authorized_at=now, authorization_expires_at=now + timedelta(days=365), **fields)
+            store = grant(Store(name="Amazon TR", seller_id=TR_SELLER_ID, **fields), tokens["refresh_token"],
+                          TR_SELLER_ID)
             db.session.add(store)
             db.session.commit()
             self.store_id = store.id
@@ -208,16 +206,14 @@ class Flow:
         from sandbox_fixtures import authorize_over_http
 
         from plugin.models import Store
+        from plugin.sandbox.seed import TR_SELLER_ID
         from wsgi import db
 
-        state = self.app.extensions["amazon_tr"]
         tokens = authorize_over_http(self.sandbox.url)
         with self.app.app_context():
             store = db.session.get(Store, self.store_id)
             check(store.authorization_revoked_at is not None, "the store was not marked revoked")
-            store.refresh_token_encrypted = state.cipher.encrypt(tokens["refresh_token"])
-            store.authorized_at = state.clock.now()
-            store.authorization_revoked_at = None
+            grant(store, tokens["refresh_token"], TR_SELLER_ID)
             db.session.commit()
 
     def close(self) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from conftest import make_app
 from plugin.models import ImportedOrder, Store, SyncRun
 from plugin.sandbox.seed import TR_SELLER_ID
+from plugin.services.authorization import grant
 
 DEMO_SKUS = [f"DEMO-{i:04d}" for i in range(1, 37)]  # the demo shop's products
 
@@ -25,15 +26,9 @@ def add_store(app, sandbox_url, *, name="Amazon Türkiye Mağazam", active=True,
     from wsgi import db
 
     with app.app_context():
-        state = app.extensions["amazon_tr"]
         store = Store(name=name, seller_id=seller_id, active=active, order_import=order_import)
         if authorized:
-            token = authorize_over_http(sandbox_url, seller_id=seller_id)
-            now = state.clock.now()
-            store.refresh_token_encrypted = state.cipher.encrypt(token["refresh_token"])
-            store.selling_partner_id = seller_id
-            store.authorized_at = now
-            store.authorization_expires_at = now + timedelta(days=365)
+            grant(store, authorize_over_http(sandbox_url, seller_id=seller_id)["refresh_token"], seller_id)
         db.session.add(store)
         db.session.commit()
         return store.id

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from conftest import make_app
 from sandbox_fixtures import authorize_over_http
 
 from plugin.sandbox.seed import TR_SELLER_ID
+from plugin.services.authorization import grant
 
 
 @dataclass
@@ -42,11 +42,8 @@ def build_env(tmp_path, sandbox, clock=None, *, update_type="all", product_updat
         state.clock = clock
     tokens = authorize_over_http(sandbox.url)
     with app.app_context():
-        now = state.clock.now()
-        store = Store(name="Amazon TR", seller_id=TR_SELLER_ID, selling_partner_id=TR_SELLER_ID, active=active,
-                      product_update=product_update, auto_update_type=update_type,
-                      refresh_token_encrypted=state.cipher.encrypt(tokens["refresh_token"]),
-                      authorized_at=now, authorization_expires_at=now + timedelta(days=365))
+        store = grant(Store(name="Amazon TR", seller_id=TR_SELLER_ID, active=active, product_update=product_update,
+                            auto_update_type=update_type), tokens["refresh_token"], TR_SELLER_ID)
         db.session.add(store)
         db.session.commit()
         store_id = store.id

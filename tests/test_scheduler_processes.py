@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from conftest import ROOT, make_app
+from test_orders_helpers import add_store as add_authorized_store
 from plugin.models import ImportedOrder, Store, SyncRun
 from plugin.models.scheduler import SchedulerClaim, SchedulerLeader
 from plugin.sandbox.seed import TR_SELLER_ID
@@ -26,24 +27,8 @@ RETRY = 0.3
 WORKERS = 4
 
 
-def add_store(app, sandbox_url, name, *, active=True, authorized=True, order_import=True) -> int:
-    from sandbox_fixtures import authorize_over_http
-    from wsgi import db
-
-    with app.app_context():
-        st = app.extensions["amazon_tr"]
-        store = Store(name=name, seller_id=TR_SELLER_ID, active=active, order_import=order_import,
-                      product_update=False)
-        if authorized:
-            token = authorize_over_http(sandbox_url)
-            now = st.clock.now()
-            store.refresh_token_encrypted = st.cipher.encrypt(token["refresh_token"])
-            store.selling_partner_id = TR_SELLER_ID
-            store.authorized_at = now
-            store.authorization_expires_at = now + timedelta(days=365)
-        db.session.add(store)
-        db.session.commit()
-        return store.id
+def add_store(app, sandbox_url, name, **fields) -> int:
+    return add_authorized_store(app, sandbox_url, name=name, **fields)
 
 
 def slot_now() -> int:

@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 import textwrap
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from conftest import make_app
 from sqlalchemy import select
 
 from plugin.sandbox.seed import TR_SELLER_ID
+from plugin.services.authorization import grant
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -72,10 +72,7 @@ def env(tmp_path, sim_sandbox, sim_clock, sandbox_helpers):
     from wsgi import db
 
     with app.app_context():
-        now = sim_clock.now()
-        store = Store(name="Amazon TR", seller_id=TR_SELLER_ID, selling_partner_id=TR_SELLER_ID,
-                      refresh_token_encrypted=state.cipher.encrypt(tokens["refresh_token"]),
-                      authorized_at=now, authorization_expires_at=now + timedelta(days=365))
+        store = grant(Store(name="Amazon TR", seller_id=TR_SELLER_ID), tokens["refresh_token"], TR_SELLER_ID)
         db.session.add(store)
         db.session.commit()
         store_id = store.id

@@ -95,6 +95,21 @@ def _claim_state(raw_state: str | None, session_binding: str | None) -> OAuthSta
     return row
 
 
+def grant(store: Store, refresh_token: str, selling_partner_id: str) -> Store:
+    """What a seller's consent leaves on the store: the token encrypted, 365 days, no revocation.
+
+    Not committed: the caller's transaction decides. Tests and benchmarks that get a
+    token from the sandbox directly record it through this same function.
+    """
+    now = state().clock.now()
+    store.refresh_token_encrypted = state().cipher.encrypt(refresh_token)
+    store.selling_partner_id = selling_partner_id
+    store.authorized_at = now
+    store.authorization_expires_at = now + AUTHORIZATION_LIFETIME
+    store.authorization_revoked_at = None
+    return store
+
+
 def complete(params: dict, *, session_binding: str | None, redirect_uri: str) -> AuthorizationResult:
     """Check Amazon's redirect and store the refresh token. Nothing is stored on any failure."""
     row = _claim_state(params.get("state"), session_binding)
@@ -121,12 +136,7 @@ def complete(params: dict, *, session_binding: str | None, redirect_uri: str) ->
         raise AuthorizationFailed("token_refused", detail=detail, store_id=store.id) from None
 
     previous = store.refresh_token_encrypted
-    now = state().clock.now()
-    store.refresh_token_encrypted = cipher.encrypt(tokens["refresh_token"])
-    store.selling_partner_id = partner_id
-    store.authorized_at = now
-    store.authorization_expires_at = now + AUTHORIZATION_LIFETIME
-    store.authorization_revoked_at = None
+    grant(store, tokens["refresh_token"], partner_id)
     session().commit()
     if previous:
         try:
