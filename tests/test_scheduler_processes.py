@@ -19,7 +19,6 @@ from conftest import ROOT, make_app
 from test_orders_helpers import add_store as add_authorized_store
 from plugin.models import ImportedOrder, Store, SyncRun
 from plugin.models.scheduler import SchedulerClaim, SchedulerLeader
-from plugin.sandbox.seed import TR_SELLER_ID
 from plugin.services import schedule
 
 INTERVAL = 3.0  # order import; long enough that a tick of a few short imports ends inside its slot, even on a loaded CI machine
