@@ -67,3 +67,30 @@ def test_cli_upgrade_and_downgrade(runner, app):
     result = runner.invoke(args=["amazon", "db", "upgrade"])
     assert result.exit_code == 0, result.output
     assert "amazon_tr schema at" in result.output
+
+
+def test_money_is_exact_at_rest_on_sqlite_and_postgres_alike(tmp_path):
+    """Amounts never pass through a binary float: SQLite keeps their decimal text."""
+    from decimal import Decimal
+
+    from sqlalchemy.orm import Session
+
+    from plugin.models import ListingSettings, Store
+
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'money.sqlite'}")
+    migrate.upgrade(engine)
+    with Session(engine) as db:
+        store = Store(name="Kuruş", seller_id="A1TRDEMOSATICI", auto_update_type="all", active=True,
+                      order_import=True, product_update=False)
+        db.add(store)
+        db.flush()
+        db.add(ListingSettings(store_id=store.id, markup_percent=Decimal("12.35"),
+                               fixed_amount=Decimal("9999999999.99")))
+        db.commit()
+    with engine.connect() as conn:
+        raw = conn.execute(sa.text("SELECT typeof(fixed_amount), fixed_amount, markup_percent "
+                                   "FROM amazon_tr_listing_settings")).one()
+    assert raw == ("text", "9999999999.99", "12.35")
+    with Session(engine) as db:
+        settings = db.scalar(sa.select(ListingSettings))
+        assert settings.fixed_amount == Decimal("9999999999.99") and isinstance(settings.fixed_amount, Decimal)

@@ -7,7 +7,7 @@ Create Date: 2026-11-28
 import sqlalchemy as sa
 from alembic import op
 
-from plugin.models import UTCDateTime
+from plugin.models import Money, UTCDateTime
 
 revision = "0004_orders"
 down_revision = "0003_sync_runs"
@@ -43,9 +43,9 @@ def upgrade():
         sa.Column("amazon_status", sa.String(length=30), nullable=True),
         sa.Column("fulfillment_channel", sa.String(length=10), nullable=False),
         sa.Column("currency", sa.String(length=3), nullable=False),
-        sa.Column("total", sa.Numeric(precision=14, scale=2), nullable=False),
-        sa.Column("shipping", sa.Numeric(precision=14, scale=2), nullable=False),
-        sa.Column("tax", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.Column("total", Money(precision=14, scale=2), nullable=False),
+        sa.Column("shipping", Money(precision=14, scale=2), nullable=False),
+        sa.Column("tax", Money(precision=14, scale=2), nullable=False),
         sa.Column("item_count", sa.Integer(), nullable=False),
         sa.Column("unknown_skus", sa.Text(), nullable=True),
         sa.Column("purchased_at", UTCDateTime(), nullable=True),

@@ -7,7 +7,7 @@ Create Date: 2026-11-28
 import sqlalchemy as sa
 from alembic import op
 
-from plugin.models import UTCDateTime
+from plugin.models import Money, UTCDateTime
 
 revision = "0005_listings"
 down_revision = "0003_sync_runs"
@@ -21,8 +21,8 @@ def upgrade():
         sa.Column("store_id", sa.Integer(), nullable=False),
         sa.Column("stock_buffer", sa.Integer(), nullable=False),
         sa.Column("max_quantity", sa.Integer(), nullable=True),
-        sa.Column("markup_percent", sa.Numeric(precision=7, scale=2), nullable=False),
-        sa.Column("fixed_amount", sa.Numeric(precision=12, scale=2), nullable=False),
+        sa.Column("markup_percent", Money(precision=7, scale=2), nullable=False),
+        sa.Column("fixed_amount", Money(precision=12, scale=2), nullable=False),
         sa.Column("rounding", sa.String(length=10), nullable=False),
         sa.Column("default_product_type", sa.String(length=60), nullable=True),
         sa.Column("category_map_json", sa.Text(), nullable=False),
@@ -48,7 +48,7 @@ def upgrade():
         sa.Column("price_hash", sa.String(length=32), nullable=True),
         sa.Column("stock_hash", sa.String(length=32), nullable=True),
         sa.Column("failed_hash", sa.String(length=32), nullable=True),
-        sa.Column("amazon_price", sa.Numeric(precision=12, scale=2), nullable=True),
+        sa.Column("amazon_price", Money(precision=12, scale=2), nullable=True),
         sa.Column("amazon_quantity", sa.Integer(), nullable=True),
         sa.Column("amazon_title", sa.String(length=300), nullable=True),
         sa.Column("price_lock_until", UTCDateTime(), nullable=True),

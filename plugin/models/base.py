@@ -7,9 +7,11 @@ the host's Flask-SQLAlchemy session still reads and writes them.
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 
 from sqlalchemy import (
     Boolean,
+    Numeric,
     CheckConstraint,
     DateTime,
     Integer,
@@ -55,6 +57,35 @@ class UTCDateTime(TypeDecorator):
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)
         return value
+
+
+class Money(TypeDecorator):
+    """Lira amounts as Decimal, exact at rest on every database.
+
+    PostgreSQL keeps NUMERIC exactly; SQLite would keep NUMERIC as a binary
+    float, so there the amount is stored as its decimal text instead.
+    """
+
+    impl = Numeric
+    cache_ok = True
+
+    def __init__(self, precision: int = 14, scale: int = 2) -> None:
+        super().__init__(precision=precision, scale=scale, asdecimal=True)
+        self.scale = scale
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(self.impl.precision + 2))
+        return dialect.type_descriptor(Numeric(self.impl.precision, self.scale, asdecimal=True))
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        value = Decimal(value).quantize(Decimal(1).scaleb(-self.scale))
+        return str(value) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else Decimal(str(value))
 
 
 class Base(DeclarativeBase):

@@ -5,10 +5,10 @@ import json
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, UTCDateTime, utcnow
+from .base import Base, Money, UTCDateTime, utcnow
 
 #: Link states. The page shows them in Turkish: bekliyor, yayında, hata, katalog kilitli,
 #: and "bağlantı kaldırıldı" for a link the admin took out of the sync.
@@ -25,8 +25,8 @@ class ListingSettings(Base):
     store_id: Mapped[int] = mapped_column(ForeignKey("amazon_tr_store.id", ondelete="CASCADE"), primary_key=True)
     stock_buffer: Mapped[int] = mapped_column(Integer, default=0)
     max_quantity: Mapped[int | None] = mapped_column(Integer)
-    markup_percent: Mapped[Decimal] = mapped_column(Numeric(7, 2), default=Decimal("0"))
-    fixed_amount: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
+    markup_percent: Mapped[Decimal] = mapped_column(Money(7, 2), default=Decimal("0"))
+    fixed_amount: Mapped[Decimal] = mapped_column(Money(12, 2), default=Decimal("0"))
     rounding: Mapped[str] = mapped_column(String(10), default="none")
     default_product_type: Mapped[str | None] = mapped_column(String(60))
     category_map_json: Mapped[str] = mapped_column(Text, default="{}")
@@ -69,7 +69,7 @@ class ListingLink(Base):
     failed_hash: Mapped[str | None] = mapped_column(String(32))
 
     # Last values Amazon accepted, for the preview (önizleme).
-    amazon_price: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    amazon_price: Mapped[Decimal | None] = mapped_column(Money(12, 2))
     amazon_quantity: Mapped[int | None] = mapped_column(Integer)
     amazon_title: Mapped[str | None] = mapped_column(String(300))
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, UTCDateTime, utcnow
+from .base import Base, Money, UTCDateTime, utcnow
 
 UNKNOWN_SKU_POLICIES = ("skip", "unmatched")
 #: What the shop order is in: pending, ready, partially_shipped, shipped,
@@ -58,9 +58,9 @@ class ImportedOrder(Base):
     amazon_status: Mapped[str | None] = mapped_column(String(30))
     fulfillment_channel: Mapped[str] = mapped_column(String(10), default="merchant")  # merchant, amazon
     currency: Mapped[str] = mapped_column(String(3), default="TRY")
-    total: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0"))
-    shipping: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0"))
-    tax: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0"))
+    total: Mapped[Decimal] = mapped_column(Money(14, 2), default=Decimal("0"))
+    shipping: Mapped[Decimal] = mapped_column(Money(14, 2), default=Decimal("0"))
+    tax: Mapped[Decimal] = mapped_column(Money(14, 2), default=Decimal("0"))
     item_count: Mapped[int] = mapped_column(Integer, default=0)
     #: SKUs Amazon sold that the shop does not know, comma separated.
     unknown_skus: Mapped[str | None] = mapped_column(Text)
