@@ -40,28 +40,35 @@ def require_models() -> None:
         pytest.skip(message)
 
 
-@pytest.fixture
-def sandbox():
-    """A started sandbox on the real clock; yields the SandboxServer."""
-    server = SandboxServer(state=SandboxState())
+def _serve(state: SandboxState):
+    """Run a sandbox for one test; afterwards, fail the test if any answer broke Amazon's models."""
+    server = SandboxServer(state=state)
     server.start()
     try:
         yield server
     finally:
         server.stop()
     _assert_responses_matched_models(server)
+
+
+def _seller_session(server):
+    tokens = authorize_over_http(server.url)
+    with requests.Session() as s:
+        s.headers["x-amz-access-token"] = tokens["access_token"]
+        s.tokens = tokens  # type: ignore[attr-defined]
+        yield s
+
+
+@pytest.fixture
+def sandbox():
+    """A started sandbox on the real clock; yields the SandboxServer."""
+    yield from _serve(SandboxState())
 
 
 @pytest.fixture
 def sim_sandbox(sim_clock):
     """A started sandbox whose time only moves with ``sim_clock``."""
-    server = SandboxServer(state=SandboxState(clock=sim_clock))
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-    _assert_responses_matched_models(server)
+    yield from _serve(SandboxState(clock=sim_clock))
 
 
 def _assert_responses_matched_models(server: SandboxServer) -> None:
@@ -117,18 +124,10 @@ def sandbox_helpers() -> type[SandboxHelpers]:
 @pytest.fixture
 def sandbox_session(sandbox):
     """A requests.Session against ``sandbox`` carrying a TR seller access token."""
-    tokens = authorize_over_http(sandbox.url)
-    with requests.Session() as s:
-        s.headers["x-amz-access-token"] = tokens["access_token"]
-        s.tokens = tokens  # type: ignore[attr-defined]
-        yield s
+    yield from _seller_session(sandbox)
 
 
 @pytest.fixture
 def sim_session(sim_sandbox):
     """Like ``sandbox_session`` but against ``sim_sandbox``."""
-    tokens = authorize_over_http(sim_sandbox.url)
-    with requests.Session() as s:
-        s.headers["x-amz-access-token"] = tokens["access_token"]
-        s.tokens = tokens  # type: ignore[attr-defined]
-        yield s
+    yield from _seller_session(sim_sandbox)

@@ -8,8 +8,6 @@ import pytest
 
 pytest.importorskip("plugin.sandbox", reason="the local sandbox (plugin/sandbox) is not there yet")
 
-from plugin.clock import SimulatedClock  # noqa: E402
-from plugin.sandbox import SandboxServer, SandboxState  # noqa: E402
 from plugin.sandbox.seed import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, TR_SELLER_ID  # noqa: E402
 from plugin.spapi import (  # noqa: E402
     USAGE_PLANS,
@@ -40,18 +38,14 @@ def helpers(request):
 
 
 @pytest.fixture
-def clock():
-    return SimulatedClock(start=1772442000.0)
+def clock(sim_clock):
+    return sim_clock
 
 
 @pytest.fixture
-def amazon(clock):
-    server = SandboxServer(state=SandboxState(clock=clock))
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
+def amazon(sim_sandbox):
+    """The shared sandbox fixture: it also fails a test whose answers broke Amazon's models."""
+    return sim_sandbox
 
 
 def authorized_client(amazon, helpers, clock, **options):

@@ -42,16 +42,21 @@ def _s3_error(status: int, code: str, message: str) -> Response:
     return Response(body, status=status, mimetype="application/xml")
 
 
-@bp.put("/_documents/<doc_id>")
-def upload(doc_id: str) -> Response:
-    st = _state()
+def _arrive(st, doc_id: str, operation: str):
+    """Log a document request like an SP-API one and apply any injected fault: (doc, fault answer)."""
     with st.lock:
         doc = st.documents.get(doc_id)
-    entry = {"operation": "uploadFeedDocument", "method": "PUT", "path": request.path,
+    entry = {"operation": operation, "method": request.method, "path": request.path,
              "query": {}, "body": None, "seller": doc and doc.get("seller"),
              "time": st.now_iso(), "status": None}
     st.log_request(entry)
-    failed = _fault(st, "uploadFeedDocument", entry)
+    return doc, _fault(st, operation, entry)
+
+
+@bp.put("/_documents/<doc_id>")
+def upload(doc_id: str) -> Response:
+    st = _state()
+    doc, failed = _arrive(st, doc_id, "uploadFeedDocument")
     if failed is not None:
         return failed
     if doc is None or doc.get("kind") != "input":
@@ -70,13 +75,7 @@ def upload(doc_id: str) -> Response:
 @bp.get("/_documents/<doc_id>")
 def download(doc_id: str) -> Response:
     st = _state()
-    with st.lock:
-        doc = st.documents.get(doc_id)
-    entry = {"operation": "downloadFeedDocument", "method": "GET", "path": request.path,
-             "query": {}, "body": None, "seller": doc and doc.get("seller"),
-             "time": st.now_iso(), "status": None}
-    st.log_request(entry)
-    failed = _fault(st, "downloadFeedDocument", entry)
+    doc, failed = _arrive(st, doc_id, "downloadFeedDocument")
     if failed is not None:
         return failed
     if doc is None or doc.get("content") is None:
