@@ -76,6 +76,14 @@ def ngettext(singular: str, plural: str, num: int, **variables) -> str:
     return text % variables
 
 
+def in_turkish(message) -> str:
+    """Text that is stored (run errors, notes on links and packages) is kept in Turkish, the shop
+    staff's language, whatever the locale of the page or job that wrote it."""
+    text = translations_for("tr").ugettext(getattr(message, "_message", str(message)))
+    variables = getattr(message, "_variables", None)
+    return text % variables if variables else text
+
+
 class LazyString:
     """A message translated when it is turned into text (form labels, validators)."""
 

@@ -256,3 +256,20 @@ def test_the_scheduler_tick_sends_what_amazon_refused_for_a_while(env, sim_clock
         # The same slot again: claimed already, nothing more is sent.
         schedule.run_tick("shipments", when=sim_clock.time())
     assert len(env.confirmations()) == refused + 1  # one call went through, once
+
+
+def test_order_page_says_in_turkish_when_amazons_lines_cannot_be_read(env):
+    oid = env.order("AMZ-8")
+    env.sandbox.state.inject_fault("getOrder", "503", 100)
+    client = env.app.test_client()
+    with client.session_transaction() as sess:
+        sess["demo_admin"] = True
+    from plugin.models import ImportedOrder
+    from wsgi import db
+
+    with env.ctx():
+        order_id = db.session.scalar(select(ImportedOrder.id).where(ImportedOrder.amazon_order_id == oid))
+    html = client.get(f"/admin/amazon/stores/{env.store_id}/shipments/{order_id}").get_data(as_text=True)
+    assert "Amazon siparişinin satırları okunamadı:" in html
+    assert "Amazon&#39;a ulaşılamadı veya Amazon hata verdi" in html
+    assert "HTTP 503" not in html and "Traceback" not in html

@@ -193,7 +193,10 @@ def test_catalog_and_product_type_requests_pass_the_sandbox_validation(amazon, h
     eans = [item["ean"] for item in amazon.state.catalog.values()][:25]
     result = client.search_catalog_items_by_ean(eans)
     assert result["items"]
-    client.get_definitions_product_type("HOME")
+    definition = client.get_definitions_product_type("HOME")
+    schema = client.download_product_type_schema(definition)
+    assert schema.get("required"), "the linked JSON Schema lists the attributes a whole listing needs"
+    assert client.download_product_type_schema({}) == {}  # no link, no call
     assert_all_accepted(amazon)
 
 

@@ -34,7 +34,7 @@ from sqlalchemy import select, update
 
 from ..i18n import gettext as _
 from ..i18n import lazy_gettext as _l
-from ..i18n import translations_for
+from ..i18n import in_turkish
 from ..models import ListingFeed, ListingLink, ListingSettings, Store, SyncRun
 from ..models.listings import SUBMITTING
 from ..spapi import InvalidInputError, MalformedResponseError, NetworkError, SPAPIError
@@ -144,11 +144,6 @@ def feed_grace() -> float:
     return float(current_app.config.get("AMAZON_TR_FEED_GRACE") or FEED_GRACE)
 
 
-def in_turkish(message) -> str:
-    """Stored errors are kept in Turkish (the shop staff's language), whatever the page's locale."""
-    text = translations_for("tr").ugettext(getattr(message, "_message", str(message)))
-    variables = getattr(message, "_variables", None)
-    return text % variables if variables else text
 
 
 def patch_threshold() -> int:

@@ -33,7 +33,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..i18n import lazy_gettext as _l
-from ..i18n import translations_for
+from ..i18n import in_turkish
 from ..models import ImportedOrder, OrderImportSettings, Store, SyncRun
 from ..models.orders import UNKNOWN_SKU_POLICIES
 from ..shop import FORGET_CUSTOMER
@@ -135,11 +135,6 @@ def why_not(store: Store | None):
     return None
 
 
-def in_turkish(message) -> str:
-    """Run errors are kept in Turkish (the shop staff's language), whatever the page's locale."""
-    text = translations_for("tr").ugettext(getattr(message, "_message", str(message)))
-    variables = getattr(message, "_variables", None)
-    return text % variables if variables else text
 
 
 def describe_error(exc: BaseException) -> str:

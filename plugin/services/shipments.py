@@ -35,7 +35,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..i18n import lazy_gettext as _l
-from ..i18n import translations_for
+from ..i18n import in_turkish
 from ..models import ImportedOrder, Store, SyncRun
 from ..models.shipments import ShipmentOrder, ShipmentPackage, ShipmentSettings
 from ..spapi import (
@@ -98,11 +98,6 @@ class ShipmentRefused(ValueError):
         self.errors = errors
 
 
-def in_turkish(message) -> str:
-    """Run errors and Amazon notes are kept in Turkish, whatever the page's locale."""
-    text = translations_for("tr").ugettext(getattr(message, "_message", str(message)))
-    variables = getattr(message, "_variables", None)
-    return text % variables if variables else text
 
 
 def now() -> datetime:
@@ -346,6 +341,47 @@ def _signal_key(carrier: str, tracking: str, lines: list[dict]) -> str:
     parts = sorted(f"{line.get('orderItemId') or line.get('sku')}:{line['quantity']}" for line in lines)
     raw = "|".join([carrier_key(carrier), tracking.strip()] + parts)
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def order_of(store_id: int, order_id: int) -> ImportedOrder | None:
+    order = session().get(ImportedOrder, order_id)
+    return order if order is not None and order.store_id == store_id else None
+
+
+def package_of(store_id: int, package_id: int) -> ShipmentPackage | None:
+    package = session().get(ShipmentPackage, package_id)
+    return package if package is not None and package.store_id == store_id else None
+
+
+def orders_with_packages(store_id: int, limit: int = 200) -> tuple[list[ImportedOrder], dict[int, list]]:
+    """The store's newest Amazon orders and, per order id, its packages."""
+    orders = list(session().scalars(select(ImportedOrder).where(ImportedOrder.store_id == store_id)
+                                    .order_by(ImportedOrder.purchased_at.desc(), ImportedOrder.id.desc())
+                                    .limit(limit)))
+    packages: dict[int, list[ShipmentPackage]] = {}
+    if orders:
+        for pkg in session().scalars(select(ShipmentPackage).where(
+                ShipmentPackage.order_id.in_([o.id for o in orders])).order_by(ShipmentPackage.id)):
+            packages.setdefault(pkg.order_id, []).append(pkg)
+    return orders, packages
+
+
+def read_amazon_lines(order: ImportedOrder) -> str | None:
+    """Fetch Amazon's lines of an order not seen yet; None when done (or nothing to do), else why not, in Turkish."""
+    store = session().get(Store, order.store_id)
+    if snapshot_of(order) is not None or not can_sync(store):
+        return None
+    try:
+        refresh_order(order)
+    except (SPAPIError, NotAuthorized, NotConfigured) as exc:
+        session().rollback()
+        text = in_turkish(_l("Amazon's order lines could not be read:")) + " " + in_turkish(
+            _l("Amazon could not be reached or answered with an error; try again later."))
+        messages = getattr(exc, "messages", None)
+        if messages:
+            text += " " + in_turkish(_l("Amazon's answer:")) + " " + "; ".join(str(m) for m in messages)
+        return text
+    return None
 
 
 def packages_of(order: ImportedOrder) -> list[ShipmentPackage]:

@@ -395,7 +395,7 @@ class SPAPIClient:
                 response = self._session.request(method, url, data=data, headers=headers or {}, timeout=self.timeout)
             except requests.RequestException as exc:
                 self._bump(operation=operation)
-                error: SPAPIError = NetworkError(f"{type(exc).__name__} on feed document URL", operation=operation)
+                error: SPAPIError = NetworkError(f"{type(exc).__name__} on a document URL", operation=operation)
                 error.__cause__ = exc
             else:
                 self._bump(operation=operation)
@@ -679,6 +679,17 @@ class SPAPIClient:
             except (OSError, EOFError) as exc:
                 raise MalformedResponseError("feed document is not valid gzip", operation="downloadFeedDocument") from exc
         return content
+
+    def download_product_type_schema(self, definition: dict) -> dict:
+        """The JSON Schema a getDefinitionsProductType answer links to ({} when it links none)."""
+        link = ((definition.get("schema") or {}).get("link") or {}).get("resource")
+        if not link:
+            return {}
+        response = self._raw("GET", link, operation="downloadProductTypeSchema")
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise MalformedResponseError("product type schema is not JSON", operation="downloadProductTypeSchema") from exc
 
     def submit_json_listings_feed(self, document: dict) -> str:
         """Upload a JSON_LISTINGS_FEED document and create the feed; returns the feedId."""

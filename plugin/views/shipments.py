@@ -3,16 +3,12 @@ its packages and the manual "Kargo bildir" form, the carrier mapping."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 
 from ..i18n import gettext as _
 from ..models import ImportedOrder
-from ..models.shipments import ShipmentPackage
-from ..services import runs, session
+from ..services import runs
 from ..services import shipments as service
 from ..services import stores as store_service
-from ..services.amazon import can_sync
-from ..spapi import SPAPIError
 from . import admin_blueprint as bp
 
 FLASH_OK = "amazon_tr-success"
@@ -27,8 +23,8 @@ def _store_or_404(store_id: int):
 
 
 def _order_or_404(store, order_id: int) -> ImportedOrder:
-    order = session().get(ImportedOrder, order_id)
-    if order is None or order.store_id != store.id:
+    order = service.order_of(store.id, order_id)
+    if order is None:
         abort(404)
     return order
 
@@ -41,14 +37,7 @@ def _state_labels() -> dict[str, str]:
 @bp.route("/stores/<int:store_id>/shipments")
 def shipments(store_id: int):
     store = _store_or_404(store_id)
-    orders = list(session().scalars(select(ImportedOrder).where(ImportedOrder.store_id == store.id)
-                                    .order_by(ImportedOrder.purchased_at.desc(), ImportedOrder.id.desc())
-                                    .limit(200)))
-    packages: dict[int, list[ShipmentPackage]] = {}
-    if orders:
-        for pkg in session().scalars(select(ShipmentPackage).where(
-                ShipmentPackage.order_id.in_([o.id for o in orders])).order_by(ShipmentPackage.id)):
-            packages.setdefault(pkg.order_id, []).append(pkg)
+    orders, packages = service.orders_with_packages(store.id)
     return render_template("amazon_tr/shipments/index.html", store=store, orders=orders, packages=packages,
                            carriers=service.carrier_map(store.id), runs=runs.latest_runs(store.id, service.KIND, 10),
                            state_labels=_state_labels(), carrier_errors={})
@@ -87,13 +76,7 @@ def _order_page(store, order, *, form=None, errors=None, refresh_error=None):
 def shipment_order(store_id: int, order_id: int):
     store = _store_or_404(store_id)
     order = _order_or_404(store, order_id)
-    refresh_error = None
-    if service.snapshot_of(order) is None and can_sync(store):
-        try:
-            service.refresh_order(order)
-        except (SPAPIError, RuntimeError) as exc:
-            session().rollback()
-            refresh_error = str(exc)
+    refresh_error = service.read_amazon_lines(order)
     if request.method == "GET":
         return _order_page(store, order, refresh_error=refresh_error)
 
@@ -134,8 +117,8 @@ def shipment_order(store_id: int, order_id: int):
 @bp.route("/stores/<int:store_id>/shipments/packages/<int:package_id>/retry", methods=["POST"])
 def shipment_retry(store_id: int, package_id: int):
     store = _store_or_404(store_id)
-    package = session().get(ShipmentPackage, package_id)
-    if package is None or package.store_id != store.id:
+    package = service.package_of(store.id, package_id)
+    if package is None:
         abort(404)
     service.retry_package(package)
     service.send_due(store.id, trigger="manual")
