@@ -24,8 +24,8 @@ from jinja2 import ChoiceLoader, DictLoader
 from sqlalchemy import Numeric, TypeDecorator, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
-from plugin import AmazonTR, ShopOrder, ShopProduct
-from plugin.crypto import generate_key
+from flask_amazon_tr import AmazonTR, ShopOrder, ShopProduct
+from flask_amazon_tr.crypto import generate_key
 
 db = SQLAlchemy()
 
@@ -349,7 +349,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["demo_shop"] = shop
 
     if app.config.get("AMAZON_TR_SANDBOX") == "local" and app.config.get("DEMO_MOUNT_SANDBOX"):
-        from plugin.local_sandbox import mount_local_sandbox
+        from flask_amazon_tr.local_sandbox import mount_local_sandbox
 
         mount_local_sandbox(app, "/amazon-sandbox", catalog=demo_catalog())
 
@@ -396,7 +396,7 @@ def create_app(config: dict | None = None) -> Flask:
         except ValidationError:
             flash("Form süresi doldu; sayfayı yenileyip tekrar deneyin.", "demo-error")
             return redirect(url_for("demo_admin_orders"))
-        from plugin.services.shipments import ShipmentRefused, record_shipment
+        from flask_amazon_tr.services.shipments import ShipmentRefused, record_shipment
 
         carrier = request.form.get("carrier", "")
         tracking = request.form.get("tracking_number", "").strip()
@@ -420,7 +420,7 @@ def create_app(config: dict | None = None) -> Flask:
     @demo_cli.command("init")
     def demo_init():
         """Create the shop's tables, run the plugin's migrations and add demo products."""
-        from plugin import migrate
+        from flask_amazon_tr import migrate
 
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         if _demo_tables_outdated():
@@ -444,7 +444,7 @@ def _demo_tables_outdated() -> bool:
             if set(table.columns.keys()) - have:
                 return True
     if inspector.has_table(Order.__tablename__):
-        from plugin.crypto import DecryptionFailed
+        from flask_amazon_tr.crypto import DecryptionFailed
 
         try:
             db.session.scalars(select(Order).limit(1)).all()

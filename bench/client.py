@@ -21,16 +21,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from plugin.clock import SimulatedClock, SystemClock  # noqa: E402
-from plugin.sandbox import SandboxServer, SandboxState  # noqa: E402
-from plugin.sandbox.seed import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, TR_SELLER_ID  # noqa: E402
-from plugin.spapi import USAGE_PLANS, LWAClient, RateLimiter, SPAPIClient, ThrottledError  # noqa: E402
+from flask_amazon_tr.clock import SimulatedClock, SystemClock  # noqa: E402
+from flask_amazon_tr.sandbox import SandboxServer, SandboxState  # noqa: E402
+from flask_amazon_tr.sandbox.seed import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, TR_SELLER_ID  # noqa: E402
+from flask_amazon_tr.spapi import USAGE_PLANS, LWAClient, RateLimiter, SPAPIClient, ThrottledError  # noqa: E402
 
 START = 1772442000.0
 
 
 def serves(operation: str) -> bool:
-    from plugin.sandbox.dispatch import HANDLERS
+    from flask_amazon_tr.sandbox.dispatch import HANDLERS
 
     return operation in HANDLERS
 
@@ -143,7 +143,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer calls and a shorter simulated run")
     args = parser.parse_args()
     # Exhausted retries are part of the storm figures, not news.
-    logging.getLogger("plugin.spapi").setLevel(logging.ERROR)
+    logging.getLogger("flask_amazon_tr.spapi").setLevel(logging.ERROR)
     hours = 0.25 if args.quick else 1.0
 
     print("1. client CPU per request")

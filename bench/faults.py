@@ -23,8 +23,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 import fault_matrix as fm  # noqa: E402
 
-from plugin.clock import SimulatedClock  # noqa: E402
-from plugin.sandbox import SandboxServer, SandboxState  # noqa: E402
+from flask_amazon_tr.clock import SimulatedClock  # noqa: E402
+from flask_amazon_tr.sandbox import SandboxServer, SandboxState  # noqa: E402
 
 SIM_START = 1772442000.0
 

@@ -20,8 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def build_app(tmp: Path):
-    from plugin import migrate
-    from plugin.models import Store
+    from flask_amazon_tr import migrate
+    from flask_amazon_tr.models import Store
     from wsgi import create_app, db, seed_products
 
     app = create_app({"INSTANCE_PATH": str(tmp), "SECRET_KEY": "bench", "AMAZON_TR_SANDBOX": "off",

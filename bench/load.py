@@ -69,7 +69,7 @@ def main() -> None:
                PYTHONPATH=str(ROOT))
     procs = []
     try:
-        procs.append(subprocess.Popen([PY, "-c", f"from plugin.sandbox.server import main; main({sandbox_port})"],
+        procs.append(subprocess.Popen([PY, "-c", f"from flask_amazon_tr.sandbox.server import main; main({sandbox_port})"],
                                       env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         subprocess.run([PY, "-m", "flask", "--app", "wsgi", "demo", "init"], env=env, cwd=ROOT, check=True,
                        capture_output=True)
@@ -111,9 +111,9 @@ def setup_store(env, sandbox_url) -> int:
     code = """
 import os, sys
 sys.path.insert(0, os.getcwd())
-from plugin.models import Store
-from plugin.sandbox.seed import TR_SELLER_ID
-from plugin.services.authorization import grant
+from flask_amazon_tr.models import Store
+from flask_amazon_tr.sandbox.seed import TR_SELLER_ID
+from flask_amazon_tr.services.authorization import grant
 from wsgi import app, db
 sys.path.insert(0, 'tests')
 from sandbox_fixtures import authorize_over_http

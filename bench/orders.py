@@ -29,11 +29,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from plugin.clock import SimulatedClock  # noqa: E402
-from plugin.sandbox import SandboxServer, SandboxState  # noqa: E402
-from plugin.services.authorization import grant  # noqa: E402
-from plugin.sandbox.seed import TR_SELLER_ID  # noqa: E402
-from plugin.spapi.ratelimit import USAGE_PLANS  # noqa: E402
+from flask_amazon_tr.clock import SimulatedClock  # noqa: E402
+from flask_amazon_tr.sandbox import SandboxServer, SandboxState  # noqa: E402
+from flask_amazon_tr.services.authorization import grant  # noqa: E402
+from flask_amazon_tr.sandbox.seed import TR_SELLER_ID  # noqa: E402
+from flask_amazon_tr.spapi.ratelimit import USAGE_PLANS  # noqa: E402
 
 DEMO_SKUS = [f"DEMO-{i:04d}" for i in range(1, 37)]
 
@@ -55,8 +55,8 @@ def prepare_sandbox(n: int, clock: SimulatedClock) -> SandboxServer:
 
 
 def prepare_shop(tmp: Path, sandbox: SandboxServer, clock: SimulatedClock):
-    from plugin import migrate
-    from plugin.models import Store
+    from flask_amazon_tr import migrate
+    from flask_amazon_tr.models import Store
     from wsgi import create_app, db, seed_products
 
     app = create_app({
@@ -79,7 +79,7 @@ def prepare_shop(tmp: Path, sandbox: SandboxServer, clock: SimulatedClock):
 
 
 def bench(n: int, *, trace: bool = True) -> dict:
-    from plugin.services import orders
+    from flask_amazon_tr.services import orders
 
     clock = SimulatedClock(start=1772442000.0)
     sandbox = prepare_sandbox(n, clock)

@@ -24,11 +24,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from plugin.clock import SimulatedClock  # noqa: E402
-from plugin.sandbox import SandboxServer, SandboxState  # noqa: E402
-from plugin.sandbox.seed import TR_SELLER_ID, listing_attributes_for  # noqa: E402
-from plugin.services.authorization import grant  # noqa: E402
-from plugin.shop import ShopProduct  # noqa: E402
+from flask_amazon_tr.clock import SimulatedClock  # noqa: E402
+from flask_amazon_tr.sandbox import SandboxServer, SandboxState  # noqa: E402
+from flask_amazon_tr.sandbox.seed import TR_SELLER_ID, listing_attributes_for  # noqa: E402
+from flask_amazon_tr.services.authorization import grant  # noqa: E402
+from flask_amazon_tr.shop import ShopProduct  # noqa: E402
 
 
 class BenchShop:
@@ -72,10 +72,10 @@ def main(argv=None) -> None:
     from sandbox_fixtures import SIM_START, authorize_over_http
     from sqlalchemy import insert
 
-    from plugin.models import ListingLink, Store
-    from plugin.services import listing_values as values
-    from plugin.services import listings as service
-    from plugin.services.listing_stock import Debounce
+    from flask_amazon_tr.models import ListingLink, Store
+    from flask_amazon_tr.services import listing_values as values
+    from flask_amazon_tr.services import listings as service
+    from flask_amazon_tr.services.listing_stock import Debounce
 
     clock = SimulatedClock(start=SIM_START)
     sandbox = SandboxServer(state=SandboxState(clock=clock, seed=False))
@@ -145,7 +145,7 @@ def main(argv=None) -> None:
         push("unchanged", 0)
 
         print("\n-- CPU to detect changes --")
-        from plugin.services.amazon import client_for
+        from flask_amazon_tr.services.amazon import client_for
 
         pusher = service.Pusher(store, client_for(store), None)
         c0 = time.process_time()
@@ -186,7 +186,7 @@ def main(argv=None) -> None:
                 if due_at > clock.time():
                     clock.advance(due_at - clock.time())
                 due = debounce.take_due(clock.time())
-                from plugin.services.listing_stock import push_stock
+                from flask_amazon_tr.services.listing_stock import push_stock
 
                 push_stock(list(due))
                 done = clock.time()

@@ -4,8 +4,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from plugin.migrate import VERSION_TABLE
-from plugin.models import Base
+from flask_amazon_tr.migrate import VERSION_TABLE
+from flask_amazon_tr.models import Base
 
 config = context.config
 target_metadata = Base.metadata

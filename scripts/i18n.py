@@ -34,7 +34,7 @@ def extract():
 
 def load_po():
     sys.path.insert(0, str(ROOT))
-    from plugin.i18n import read_catalog
+    from flask_amazon_tr.i18n import read_catalog
 
     return read_catalog("tr")
 

@@ -38,9 +38,9 @@ if [ ! -x .venv/bin/python ]; then
 fi
 echo "==> installing the plugin and its dependencies"
 .venv/bin/python -m pip install -q --upgrade pip setuptools wheel 2>&1 | grep -v "^WARNING: Location" || true
-if [ "$mode" = "--test" ]; then extras="[test]"; else extras="[postgres]"; fi
+if [ "$mode" = "--test" ]; then extras="[test]"; else extras="[sandbox,postgres]"; fi
 .venv/bin/python -m pip install -q -e ".${extras}" 2>&1 | grep -v "^WARNING: Location" || true
-.venv/bin/python -c "import plugin" # fails loudly if the install did not work
+(cd / && "$OLDPWD/.venv/bin/python" -c "import flask_amazon_tr") # fails loudly if the install did not work
 
 if [ "$mode" != "--test" ]; then
   echo "==> demo database: shop tables, plugin migrations, demo products"

@@ -31,7 +31,7 @@ def need(condition: bool, why: str):
 # --- The host app ------------------------------------------------------------------
 
 def make_app(tmp_path: Path, **config):
-    from plugin import migrate
+    from flask_amazon_tr import migrate
     from wsgi import create_app, db, seed_products
 
     base = {

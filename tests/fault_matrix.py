@@ -26,7 +26,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from plugin.services.authorization import grant
+from flask_amazon_tr.services.authorization import grant
 
 #: Column order of the table; labels as the README shows them.
 KINDS = ["throttle", "500", "503", "slow", "drop", "malformed", "revoke", "expire", "feed_fatal", "feed_stuck"]
@@ -123,7 +123,7 @@ def check(condition, message: str) -> None:
 
 def turkish(msgid: str, **variables) -> str:
     """The Turkish text of a message id; fails the cell if the catalog has none."""
-    from plugin.i18n import translations_for
+    from flask_amazon_tr.i18n import translations_for
 
     text = translations_for("tr").ugettext(msgid)
     check(text != msgid, f"no Turkish text for {msgid!r}")
@@ -188,8 +188,8 @@ class Flow:
     def add_store(self, **fields) -> int:
         from sandbox_fixtures import authorize_over_http
 
-        from plugin.models import Store
-        from plugin.sandbox.seed import TR_SELLER_ID
+        from flask_amazon_tr.models import Store
+        from flask_amazon_tr.sandbox.seed import TR_SELLER_ID
         from wsgi import db
 
         tokens = authorize_over_http(self.sandbox.url)
@@ -205,8 +205,8 @@ class Flow:
         """What Yetkilendir leaves behind: a new refresh token, the revocation cleared."""
         from sandbox_fixtures import authorize_over_http
 
-        from plugin.models import Store
-        from plugin.sandbox.seed import TR_SELLER_ID
+        from flask_amazon_tr.models import Store
+        from flask_amazon_tr.sandbox.seed import TR_SELLER_ID
         from wsgi import db
 
         tokens = authorize_over_http(self.sandbox.url)
@@ -241,8 +241,8 @@ class ApiTestFlow(Flow):
         self.add_store()
 
     def _test(self):
-        from plugin.models import Store
-        from plugin.services.connection_test import run_api_test
+        from flask_amazon_tr.models import Store
+        from flask_amazon_tr.services.connection_test import run_api_test
         from wsgi import db
 
         with self.app.app_context():
@@ -285,7 +285,7 @@ class OrdersFlow(Flow):
         self.add_store(order_import=True)
 
     def _import(self):
-        from plugin.services import orders
+        from flask_amazon_tr.services import orders
 
         with self.app.app_context():
             run = orders.import_orders(self.store_id)
@@ -320,8 +320,8 @@ class OrdersFlow(Flow):
 
 def verify_orders(app, sandbox, store_id, order_ids) -> None:
     """Each of Amazon's orders exactly once in the shop and in our table, with Amazon's status."""
-    from plugin.models import ImportedOrder
-    from plugin.sandbox.seed import TR_SELLER_ID
+    from flask_amazon_tr.models import ImportedOrder
+    from flask_amazon_tr.sandbox.seed import TR_SELLER_ID
     from wsgi import Order, db
 
     with sandbox.state.lock:
@@ -346,7 +346,7 @@ class ImportOneFlow(OrdersFlow):
         self.order_id = sorted(self.sb.orders)[3]
 
     def _import(self):
-        from plugin.services import orders
+        from flask_amazon_tr.services import orders
 
         with self.app.app_context():
             run = orders.import_one(self.store_id, self.order_id)
@@ -382,21 +382,21 @@ class ProductsFlow(Flow):
         self.make_app(AMAZON_TR_PATCH_THRESHOLD=self.threshold)
         self.add_store(product_update=True, auto_update_type="all")
         with self.app.app_context():
-            from plugin.services.listings import save_settings
+            from flask_amazon_tr.services.listings import save_settings
 
             save_settings(self.store_id, stock_buffer=0, max_quantity=None, markup_percent=Decimal("0"),
                           fixed_amount=Decimal("0"), rounding="none", default_product_type="HOME",
                           category_map={"Gıda": "GROCERY"})
 
     def _push(self):
-        from plugin.services.listings import push_products
+        from flask_amazon_tr.services.listings import push_products
 
         with self.app.app_context():
             run = push_products(self.store_id, skus=SKUS, wait=True)
             return run.status, run.error
 
     def _links(self):
-        from plugin.models import ListingLink
+        from flask_amazon_tr.models import ListingLink
         from wsgi import db
 
         with self.app.app_context():
@@ -420,7 +420,7 @@ class ProductsFlow(Flow):
         failed = {sku: link for sku, link in self._links().items() if link.state != "live"}
         if not failed:
             return Result("retried")
-        from plugin.services.listings import issue_text
+        from flask_amazon_tr.services.listings import issue_text
 
         hours = f"{FEED_DEADLINE / 3600:g}"
         wanted = {
@@ -445,7 +445,7 @@ class ProductsFlow(Flow):
 
 def verify_listings(app, sb, links) -> None:
     """Amazon's price and stock of every SKU equal the shop's (no price or stock rule is set)."""
-    from plugin.sandbox.seed import TR_SELLER_ID
+    from flask_amazon_tr.sandbox.seed import TR_SELLER_ID
     from wsgi import Product, db
 
     with app.app_context():
@@ -515,7 +515,7 @@ LINES = [{"orderItemId": "31111111111111", "quantityOrdered": 2,
 
 class ShipmentsFlow(Flow):
     def setup(self):
-        from plugin.models import ImportedOrder
+        from flask_amazon_tr.models import ImportedOrder
         from wsgi import db
 
         self.make_app()
@@ -529,7 +529,7 @@ class ShipmentsFlow(Flow):
             db.session.commit()
 
     def _package(self):
-        from plugin.models import ShipmentPackage
+        from flask_amazon_tr.models import ShipmentPackage
         from wsgi import db
 
         with self.app.app_context():
@@ -538,8 +538,8 @@ class ShipmentsFlow(Flow):
             return found
 
     def faulted(self, row, kind):
-        from plugin.services import runs
-        from plugin.services.shipments import record_shipment
+        from flask_amazon_tr.services import runs
+        from flask_amazon_tr.services.shipments import record_shipment
 
         with self.app.app_context():
             record_shipment("AMZ-1", "Yurtiçi Kargo", "YK-1", "2026-03-02", [("DEMO-0001", 2)])
@@ -557,7 +557,7 @@ class ShipmentsFlow(Flow):
         return Result("stopped", package.last_message)
 
     def recover(self):
-        from plugin.services.shipments import send_due
+        from flask_amazon_tr.services.shipments import send_due
 
         self.clock.advance(3 * 3600)
         with self.app.app_context():

@@ -12,9 +12,9 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 import requests
 
-from plugin.clock import SimulatedClock
-from plugin.sandbox import SandboxServer, SandboxState
-from plugin.sandbox.seed import (SANDBOX_APP_ID, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET,
+from flask_amazon_tr.clock import SimulatedClock
+from flask_amazon_tr.sandbox import SandboxServer, SandboxState
+from flask_amazon_tr.sandbox.seed import (SANDBOX_APP_ID, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET,
                                  TR_SELLER_ID)
 
 # A fixed start keeps simulated-time tests reproducible: 2026-03-02T09:00:00Z.
@@ -29,7 +29,7 @@ def sim_clock() -> SimulatedClock:
 @pytest.fixture
 def require_models() -> None:
     """Skip (fail under CI) a test that needs Amazon's model files."""
-    from plugin.sandbox.models import default_models_dir
+    from flask_amazon_tr.sandbox.models import default_models_dir
 
     where = default_models_dir()
     if not (where / "sellers-v1.json").is_file():

@@ -12,8 +12,8 @@ import requests
 from sqlalchemy import select
 
 from conftest import csrf_from, make_app
-from plugin.models import OAuthState, Store
-from plugin.sandbox.seed import NO_LISTINGS_ROLE_SELLER_ID, NON_TR_SELLER_ID, SANDBOX_CLIENT_SECRET, TR_SELLER_ID
+from flask_amazon_tr.models import OAuthState, Store
+from flask_amazon_tr.sandbox.seed import NO_LISTINGS_ROLE_SELLER_ID, NON_TR_SELLER_ID, SANDBOX_CLIENT_SECRET, TR_SELLER_ID
 
 
 @pytest.fixture

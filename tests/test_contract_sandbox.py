@@ -19,8 +19,8 @@ import jsonschema
 import pytest
 import requests
 
-from plugin.sandbox.models import OPERATIONS, default_models_dir
-from plugin.sandbox.seed import TR_MARKETPLACE_ID, TR_SELLER_ID
+from flask_amazon_tr.sandbox.models import OPERATIONS, default_models_dir
+from flask_amazon_tr.sandbox.seed import TR_MARKETPLACE_ID, TR_SELLER_ID
 
 pytest_plugins = ["sandbox_fixtures"]
 

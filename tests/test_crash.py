@@ -21,8 +21,8 @@ from sqlalchemy import select
 from test_migrations import _drift
 from test_products_support import build_env, seed_demo_catalog
 
-from plugin import migrate
-from plugin.models import Base
+from flask_amazon_tr import migrate
+from flask_amazon_tr.models import Base
 
 ROOT = Path(__file__).resolve().parents[1]
 SKUS = ["DEMO-0001", "DEMO-0002", "DEMO-0011", "DEMO-0012"]
@@ -30,7 +30,7 @@ SKUS = ["DEMO-0001", "DEMO-0002", "DEMO-0011", "DEMO-0012"]
 PUSH_WORKER = r"""
 import json, os, signal, sys
 from wsgi import create_app
-from plugin.spapi import SPAPIClient
+from flask_amazon_tr.spapi import SPAPIClient
 config, store_id, die_after = json.loads(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 if die_after:
     real = getattr(SPAPIClient, die_after)
@@ -40,7 +40,7 @@ if die_after:
     setattr(SPAPIClient, die_after, then_die)
 app = create_app(config)
 with app.app_context():
-    from plugin.services.listings import push_products
+    from flask_amazon_tr.services.listings import push_products
     run = push_products(store_id, skus=json.loads(sys.argv[4]), wait=True)
     print(json.dumps({"status": run.status, "error": run.error, "counts": run.counts}))
 """
@@ -63,7 +63,7 @@ def feed_env(tmp_path, sandbox):
     with env.ctx():
         from decimal import Decimal
 
-        from plugin.services.listings import save_settings
+        from flask_amazon_tr.services.listings import save_settings
 
         save_settings(env.store_id, stock_buffer=0, max_quantity=None, markup_percent=Decimal("0"),
                       fixed_amount=Decimal("0"), rounding="none", default_product_type="HOME",
@@ -81,7 +81,7 @@ def _push(env, die_after=""):
 
 
 def _listing_values_match_the_shop(env):
-    from plugin.models import ListingLink
+    from flask_amazon_tr.models import ListingLink
     from wsgi import Product, db
 
     with env.ctx():
@@ -123,7 +123,7 @@ def test_kill_between_create_feed_and_its_commit_then_restart_sends_no_second_fe
 MIGRATE_WORKER = r"""
 import os, signal, sys
 import sqlalchemy as sa
-from plugin import migrate
+from flask_amazon_tr import migrate
 engine = sa.create_engine(sys.argv[1])
 kill_at = int(sys.argv[2])
 seen = 0

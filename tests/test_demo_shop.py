@@ -16,7 +16,7 @@ def test_kargoya_ver_confirms_the_shipment_to_amazon(tmp_path, sandbox):
         sess["demo_admin"] = True
     store_id = add_store(app)
     authorize(admin, store_id)
-    from plugin.services.orders import import_orders
+    from flask_amazon_tr.services.orders import import_orders
     from wsgi import Order, db
 
     with app.app_context():

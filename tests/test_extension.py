@@ -7,7 +7,7 @@ import pytest
 from flask import Flask, redirect
 from flask_sqlalchemy import SQLAlchemy
 
-from plugin import AmazonTR
+from flask_amazon_tr import AmazonTR
 
 
 class NoShop:
@@ -30,7 +30,7 @@ def host(tmp_path, guard=None, **config):
     app.config.update(SECRET_KEY="k", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'h.sqlite'}", **config)
     db = SQLAlchemy(app)
     ext = AmazonTR(app, db=db, shop=NoShop(), admin_guard=guard)
-    from plugin import migrate
+    from flask_amazon_tr import migrate
 
     with app.app_context():
         migrate.upgrade(db.engine)
@@ -122,7 +122,7 @@ def test_static_files_are_served_with_pinned_htmx(client):
 def test_every_setting_is_documented_in_the_readme():
     from pathlib import Path
 
-    from plugin.config import DEFAULTS
+    from flask_amazon_tr.config import DEFAULTS
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     missing = [key for key in DEFAULTS if f"| `{key}` |" not in readme]

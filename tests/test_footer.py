@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import event
 
 from conftest import make_app
-from plugin.models import Store
+from flask_amazon_tr.models import Store
 
 
 def add_store(app, **values):

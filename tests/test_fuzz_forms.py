@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from conftest import csrf_from
-from plugin import validation
-from plugin.models import Store
+from flask_amazon_tr import validation
+from flask_amazon_tr.models import Store
 
 CASES = int(os.environ.get("AMAZON_TR_FUZZ_CASES", "1000"))
 FUZZ = settings(max_examples=CASES, deadline=None, derandomize=True,

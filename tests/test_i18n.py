@@ -19,7 +19,7 @@ def test_no_compiled_catalog_is_shipped_or_needed():
 
 
 def test_turkish_and_english_from_the_same_ids(app):
-    from plugin.i18n import gettext
+    from flask_amazon_tr.i18n import gettext
 
     with app.app_context():
         assert gettext("Seller ID") == "Satıcı Kodu"

@@ -6,8 +6,8 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from plugin import migrate
-from plugin.models import Base
+from flask_amazon_tr import migrate
+from flask_amazon_tr.models import Base
 
 
 def _host_table(engine):
@@ -75,7 +75,7 @@ def test_money_is_exact_at_rest_on_sqlite_and_postgres_alike(tmp_path):
 
     from sqlalchemy.orm import Session
 
-    from plugin.models import ListingSettings, Store
+    from flask_amazon_tr.models import ListingSettings, Store
 
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'money.sqlite'}")
     migrate.upgrade(engine)

@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from plugin.models import ImportedOrder
-from plugin.services import orders as order_service
+from flask_amazon_tr.models import ImportedOrder
+from flask_amazon_tr.services import orders as order_service
 from test_orders_helpers import (  # noqa: F401  (fixtures)
     add_bulk_orders,
     add_store,

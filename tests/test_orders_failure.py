@@ -40,16 +40,16 @@ config = json.loads(sys.argv[1])
 mode, store_id = sys.argv[2], int(sys.argv[3])
 app = create_app(config)
 with app.app_context():
-    from plugin.services import orders
+    from flask_amazon_tr.services import orders
     if mode == "import":
         run = orders.import_orders(store_id, trigger="cli")
         print(json.dumps({"status": run.status, "counts": run.counts, "error": run.error}))
     else:
         # No lease: both processes write the same pages at the same time; only the database keeps them apart.
-        from plugin.models import Store
-        from plugin.services.amazon import calling_amazon
-        from plugin.services.order_mapping import INCLUDED_DATA
-        from plugin.services import session
+        from flask_amazon_tr.models import Store
+        from flask_amazon_tr.services.amazon import calling_amazon
+        from flask_amazon_tr.services.order_mapping import INCLUDED_DATA
+        from flask_amazon_tr.services import session
         from datetime import timedelta
         store = session().get(Store, store_id)
         with calling_amazon(store) as client:

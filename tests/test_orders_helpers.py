@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import select
 
 from conftest import make_app
-from plugin.models import ImportedOrder, Store, SyncRun
-from plugin.sandbox.seed import TR_SELLER_ID
-from plugin.services.authorization import grant
+from flask_amazon_tr.models import ImportedOrder, Store, SyncRun
+from flask_amazon_tr.sandbox.seed import TR_SELLER_ID
+from flask_amazon_tr.services.authorization import grant
 
 DEMO_SKUS = [f"DEMO-{i:04d}" for i in range(1, 37)]  # the demo shop's products
 

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from conftest import LiveServer, csrf_from
-from plugin.services import orders as order_service
+from flask_amazon_tr.services import orders as order_service
 from test_orders_helpers import (  # noqa: F401  (fixtures)
     add_store,
     imported,
@@ -57,7 +57,7 @@ def test_store_page_button_starts_import_and_progress_polls_then_summarizes(oapp
 
 def test_running_progress_polls_every_second(oapp, client, sandbox, store_id):
     with oapp.app_context():
-        from plugin.services import runs
+        from flask_amazon_tr.services import runs
 
         run = runs.start_run(store_id, "orders")
         runs.progress(run, pages=2, created=150, waits=1)
@@ -93,7 +93,7 @@ def test_passive_store_button_says_why_and_calls_nobody(oapp, client, sandbox):
 
 def test_history_shows_failed_run_with_amazons_message(oapp, client, sandbox, store_id):
     with oapp.app_context():
-        from plugin.services import runs
+        from flask_amazon_tr.services import runs
 
         run = runs.start_run(store_id, "orders")
         runs.finish_run(run, error=order_service.in_turkish(order_service._l("Amazon rejected the request.")) +

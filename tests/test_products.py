@@ -8,7 +8,7 @@ import pytest
 from test_products_support import build_env, seed_demo_catalog
 from sqlalchemy import select
 
-from plugin.services import listing_values as values
+from flask_amazon_tr.services import listing_values as values
 
 TYPE_ATTRIBUTES = {
     "all": {"item_name", "brand", "product_description", "bullet_point", "main_product_image_locator",
@@ -26,7 +26,7 @@ def env(tmp_path, sim_sandbox, sim_clock):
     seed_demo_catalog(sim_sandbox.state)
     env = build_env(tmp_path, sim_sandbox, sim_clock)
     with env.ctx():
-        from plugin.services.listings import save_settings
+        from flask_amazon_tr.services.listings import save_settings
 
         save_settings(env.store_id, stock_buffer=0, max_quantity=None, markup_percent=Decimal("0"),
                       fixed_amount=Decimal("0"), rounding="none", default_product_type="HOME",
@@ -35,7 +35,7 @@ def env(tmp_path, sim_sandbox, sim_clock):
 
 
 def links(env):
-    from plugin.models import ListingLink
+    from flask_amazon_tr.models import ListingLink
     from wsgi import db
 
     return {link.sku: link for link in db.session.scalars(select(ListingLink).where(
@@ -43,7 +43,7 @@ def links(env):
 
 
 def set_store(env, **fields):
-    from plugin.models import Store
+    from flask_amazon_tr.models import Store
     from wsgi import db
 
     store = db.session.get(Store, env.store_id)
@@ -62,7 +62,7 @@ def change_product(sku, **fields):
 
 
 def test_first_push_links_by_ean_or_whole_listing_and_a_rerun_costs_nothing(env):
-    from plugin.services.listings import push_products
+    from flask_amazon_tr.services.listings import push_products
 
     with env.ctx():
         run = push_products(env.store_id)
@@ -93,7 +93,7 @@ def test_first_push_links_by_ean_or_whole_listing_and_a_rerun_costs_nothing(env)
 
 
 def test_missing_required_attributes_are_reported_per_product(env):
-    from plugin.services.listings import issue_text, push_products
+    from flask_amazon_tr.services.listings import issue_text, push_products
 
     with env.ctx():
         change_product("DEMO-0020", brand="")
@@ -116,7 +116,7 @@ def test_missing_required_attributes_are_reported_per_product(env):
 
 @pytest.mark.parametrize("update_type", sorted(TYPE_ATTRIBUTES))
 def test_the_update_type_decides_exactly_what_is_sent(env, update_type):
-    from plugin.services.listings import push_products
+    from flask_amazon_tr.services.listings import push_products
 
     with env.ctx():
         push_products(env.store_id)  # linked under "all"
@@ -148,7 +148,7 @@ def test_the_update_type_decides_exactly_what_is_sent(env, update_type):
 
 @pytest.mark.parametrize("update_type", sorted(TYPE_ATTRIBUTES))
 def test_first_link_sends_identity_and_the_types_attributes_only(tmp_path, sim_sandbox, sim_clock, update_type):
-    from plugin.services.listings import push_products
+    from flask_amazon_tr.services.listings import push_products
 
     seed_demo_catalog(sim_sandbox.state)
     env = build_env(tmp_path, sim_sandbox, sim_clock, update_type=update_type)
@@ -163,7 +163,7 @@ def test_first_link_sends_identity_and_the_types_attributes_only(tmp_path, sim_s
 @pytest.mark.parametrize("fields", [{"active": False}, {"product_update": False},
                                     {"refresh_token_encrypted": None}])
 def test_passive_store_or_update_off_makes_no_listing_call(env, fields):
-    from plugin.services.listings import poll_feeds, push_products
+    from flask_amazon_tr.services.listings import poll_feeds, push_products
 
     env.sb.clear_requests()
     with env.ctx():
@@ -176,7 +176,7 @@ def test_passive_store_or_update_off_makes_no_listing_call(env, fields):
 
 
 def test_content_locked_page_stops_content_but_price_and_stock_go_on(env):
-    from plugin.services.listings import push_products
+    from flask_amazon_tr.services.listings import push_products
 
     with env.ctx():
         push_products(env.store_id)
@@ -195,7 +195,7 @@ def test_content_locked_page_stops_content_but_price_and_stock_go_on(env):
 
 
 def test_price_lock_skips_price_until_its_date(env):
-    from plugin.services.listings import push_products, set_price_lock
+    from flask_amazon_tr.services.listings import push_products, set_price_lock
 
     with env.ctx():
         push_products(env.store_id)
@@ -214,7 +214,7 @@ def test_price_lock_skips_price_until_its_date(env):
 
 
 def test_store_rules_shape_price_and_stock(env):
-    from plugin.services.listings import push_products, save_settings
+    from flask_amazon_tr.services.listings import push_products, save_settings
 
     with env.ctx():
         save_settings(env.store_id, stock_buffer=3, max_quantity=10, markup_percent=Decimal("10"),
@@ -242,7 +242,7 @@ def test_price_rule_worked_values():
 
 
 def test_preview_shows_next_values_beside_amazons_and_sends_nothing(env):
-    from plugin.services.listings import preview, push_products
+    from flask_amazon_tr.services.listings import preview, push_products
 
     with env.ctx():
         push_products(env.store_id)

@@ -10,7 +10,7 @@ import pytest
 from test_products_support import build_env, seed_demo_catalog
 from sqlalchemy import select
 
-from plugin.sandbox.seed import TR_SELLER_ID
+from flask_amazon_tr.sandbox.seed import TR_SELLER_ID
 
 
 @pytest.fixture
@@ -18,7 +18,7 @@ def env(tmp_path, sim_sandbox, sim_clock):
     seed_demo_catalog(sim_sandbox.state)
     env = build_env(tmp_path, sim_sandbox, sim_clock, update_type="stock_price", AMAZON_TR_PATCH_THRESHOLD=5)
     with env.ctx():
-        from plugin.services.listings import save_settings
+        from flask_amazon_tr.services.listings import save_settings
 
         save_settings(env.store_id, stock_buffer=0, max_quantity=None, markup_percent=Decimal("0"),
                       fixed_amount=Decimal("0"), rounding="none", default_product_type="HOME", category_map={})
@@ -26,7 +26,7 @@ def env(tmp_path, sim_sandbox, sim_clock):
 
 
 def _links():
-    from plugin.models import ListingLink
+    from flask_amazon_tr.models import ListingLink
     from wsgi import db
 
     return {link.sku: link for link in db.session.scalars(select(ListingLink))}
@@ -39,7 +39,7 @@ def _feed_document(env):
 
 
 def test_many_matched_links_go_in_one_feed_and_the_report_comes_back(env):
-    from plugin.services.listings import poll_feeds, push_products
+    from flask_amazon_tr.services.listings import poll_feeds, push_products
 
     with env.ctx():
         run = push_products(env.store_id, skus=[f"DEMO-{i:04d}" for i in range(1, 11)])
@@ -68,7 +68,7 @@ def test_many_matched_links_go_in_one_feed_and_the_report_comes_back(env):
 
 
 def test_feed_report_issues_are_written_to_each_link(env):
-    from plugin.services.listings import push_products
+    from flask_amazon_tr.services.listings import push_products
 
     skus = [f"DEMO-{i:04d}" for i in range(1, 11)]
     with env.ctx():
@@ -99,7 +99,7 @@ def test_feed_report_issues_are_written_to_each_link(env):
 def test_stock_change_in_the_shop_reaches_amazon_in_seconds(tmp_path, sandbox):
     seed_demo_catalog(sandbox.state)
     env = build_env(tmp_path, sandbox, update_type="stock", AMAZON_TR_STOCK_DEBOUNCE_SECONDS=0.2)
-    from plugin.services.listings import push_products
+    from flask_amazon_tr.services.listings import push_products
 
     with env.ctx():
         push_products(env.store_id, skus=["DEMO-0001", "DEMO-0002"])
@@ -124,14 +124,14 @@ def test_stock_change_in_the_shop_reaches_amazon_in_seconds(tmp_path, sandbox):
     assert all([p["path"] for p in e["body"]["patches"]] == ["/attributes/fulfillment_availability"]
                for e in patches)
     with env.ctx():
-        from plugin.models import SyncRun
+        from flask_amazon_tr.models import SyncRun
         from wsgi import db
 
         assert db.session.scalars(select(SyncRun.trigger).where(SyncRun.trigger == "stock")).all() == ["stock"]
 
 
 def test_cli_sync_products_waits_for_the_feed(env):
-    from plugin.cli import amazon_cli
+    from flask_amazon_tr.cli import amazon_cli
 
     runner = env.app.test_cli_runner()
     result = runner.invoke(amazon_cli, ["sync", "products", "Amazon TR", "--sku", "DEMO-0001", "--sku", "DEMO-0002",

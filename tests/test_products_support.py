@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from conftest import make_app
 from sandbox_fixtures import authorize_over_http
 
-from plugin.sandbox.seed import TR_SELLER_ID
-from plugin.services.authorization import grant
+from flask_amazon_tr.sandbox.seed import TR_SELLER_ID
+from flask_amazon_tr.services.authorization import grant
 
 
 @dataclass
@@ -33,7 +33,7 @@ class Env:
 
 
 def build_env(tmp_path, sandbox, clock=None, *, update_type="all", product_update=True, active=True, **config):
-    from plugin.models import Store
+    from flask_amazon_tr.models import Store
     from wsgi import db
 
     app = make_app(tmp_path, AMAZON_TR_SANDBOX="local", AMAZON_TR_LOCAL_SANDBOX_URL=sandbox.url, **config)

@@ -72,8 +72,8 @@ def test_push_now_links_and_the_page_shows_states_and_locked_reason(env, admin):
 
 
 def test_row_actions_send_unlink_and_lock_price(env, admin):
-    from plugin.models import ListingLink
-    from plugin.services.listings import push_products
+    from flask_amazon_tr.models import ListingLink
+    from flask_amazon_tr.services.listings import push_products
     from sqlalchemy import select
     from wsgi import Product, db
 

@@ -5,7 +5,7 @@ import re
 
 import requests
 
-from plugin.sandbox.seed import (NON_TR_SELLER_ID, SANDBOX_APP_ID, SANDBOX_CLIENT_ID,
+from flask_amazon_tr.sandbox.seed import (NON_TR_SELLER_ID, SANDBOX_APP_ID, SANDBOX_CLIENT_ID,
                                  SANDBOX_CLIENT_SECRET, TR_SELLER_ID)
 
 pytest_plugins = ["sandbox_fixtures"]

@@ -6,7 +6,7 @@ import json
 
 import requests
 
-from plugin.sandbox.seed import TR_MARKETPLACE_ID, TR_SELLER_ID
+from flask_amazon_tr.sandbox.seed import TR_MARKETPLACE_ID, TR_SELLER_ID
 
 pytest_plugins = ["sandbox_fixtures"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from plugin.sandbox.seed import NO_LISTINGS_ROLE_SELLER_ID
+from flask_amazon_tr.sandbox.seed import NO_LISTINGS_ROLE_SELLER_ID
 
 pytest_plugins = ["sandbox_fixtures"]
 

@@ -5,7 +5,7 @@ from urllib.parse import quote
 
 import requests
 
-from plugin.sandbox.seed import NON_TR_SELLER_ID, TR_MARKETPLACE_ID, TR_SELLER_ID
+from flask_amazon_tr.sandbox.seed import NON_TR_SELLER_ID, TR_MARKETPLACE_ID, TR_SELLER_ID
 
 pytest_plugins = ["sandbox_fixtures"]
 

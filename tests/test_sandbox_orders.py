@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import requests
 
-from plugin.sandbox.seed import FULFILLMENT_STATUSES, NON_TR_SELLER_ID, TR_MARKETPLACE_ID
+from flask_amazon_tr.sandbox.seed import FULFILLMENT_STATUSES, NON_TR_SELLER_ID, TR_MARKETPLACE_ID
 
 pytest_plugins = ["sandbox_fixtures"]
 

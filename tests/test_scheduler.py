@@ -9,11 +9,11 @@ import sqlalchemy as sa
 from sqlalchemy import select
 
 from conftest import csrf_from, make_app
-from plugin.leader_lock import FileLock, PostgresLock
-from plugin.models import Store, SyncRun
-from plugin.models.scheduler import SchedulerClaim, SchedulerLeader, SchedulerStore
-from plugin.scheduler import SchedulerHost, start_scheduler
-from plugin.services import schedule
+from flask_amazon_tr.leader_lock import FileLock, PostgresLock
+from flask_amazon_tr.models import Store, SyncRun
+from flask_amazon_tr.models.scheduler import SchedulerClaim, SchedulerLeader, SchedulerStore
+from flask_amazon_tr.scheduler import SchedulerHost, start_scheduler
+from flask_amazon_tr.services import schedule
 from test_scheduler_processes import add_store
 
 
@@ -195,7 +195,7 @@ def test_no_scheduler_in_the_debug_reloaders_watcher(tmp_path, monkeypatch):
 
 
 def test_deleting_a_store_forgets_its_pause_and_claims(sapp, sandbox):
-    from plugin.services.stores import delete_store
+    from flask_amazon_tr.services.stores import delete_store
     from wsgi import db
 
     store_id = add_store(sapp, sandbox.url, "Ankara")

@@ -17,9 +17,9 @@ from sqlalchemy import select
 
 from conftest import ROOT, make_app
 from test_orders_helpers import add_store as add_authorized_store
-from plugin.models import ImportedOrder, Store, SyncRun
-from plugin.models.scheduler import SchedulerClaim, SchedulerLeader
-from plugin.services import schedule
+from flask_amazon_tr.models import ImportedOrder, Store, SyncRun
+from flask_amazon_tr.models.scheduler import SchedulerClaim, SchedulerLeader
+from flask_amazon_tr.services import schedule
 
 INTERVAL = 3.0  # order import; long enough that a tick of a few short imports ends inside its slot, even on a loaded CI machine
 RETRY = 0.3

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import make_app
-from plugin.sandbox.seed import SANDBOX_CLIENT_SECRET, TR_SELLER_ID
+from flask_amazon_tr.sandbox.seed import SANDBOX_CLIENT_SECRET, TR_SELLER_ID
 from test_authorization import add_store, api_test, authorize
 
 
@@ -25,9 +25,9 @@ def busy_shop(tmp_path, sandbox, caplog):
     authorize(admin, store_id)
     api_test(admin, store_id)
     with app.app_context():
-        from plugin.models import Store
-        from plugin.services.listings import push_products
-        from plugin.services.orders import import_orders
+        from flask_amazon_tr.models import Store
+        from flask_amazon_tr.services.listings import push_products
+        from flask_amazon_tr.services.orders import import_orders
         from wsgi import db
 
         store = db.session.get(Store, store_id)

@@ -85,7 +85,7 @@ def test_hostile_store_names_are_stored_verbatim_and_rendered_inert(app, admin, 
         assert "<script>alert(1)</script>" not in html and "<img src=x" not in html
         assert "49" not in re.findall(r"<td><a [^>]+>([^<]*)</a></td>", listing)
     from wsgi import db
-    from plugin.models import Store
+    from flask_amazon_tr.models import Store
 
     with app.app_context():
         assert db.session.scalar(sa.select(Store.name)) == payload

@@ -13,8 +13,8 @@ import pytest
 from conftest import make_app
 from sqlalchemy import select
 
-from plugin.sandbox.seed import TR_SELLER_ID
-from plugin.services.authorization import grant
+from flask_amazon_tr.sandbox.seed import TR_SELLER_ID
+from flask_amazon_tr.services.authorization import grant
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,7 +35,7 @@ class Env:
 
     def order(self, number="AMZ-1", *, status="UNSHIPPED", fulfilled_by="MERCHANT", state="ready"):
         """An Amazon order and the row the order import made of it."""
-        from plugin.models import ImportedOrder
+        from flask_amazon_tr.models import ImportedOrder
         from wsgi import db
 
         amazon = self.sandbox.state.add_order({"orderItems": json.loads(json.dumps(LINES))}, status=status,
@@ -49,7 +49,7 @@ class Env:
         return amazon["orderId"]
 
     def packages(self):
-        from plugin.models import ShipmentPackage
+        from flask_amazon_tr.models import ShipmentPackage
         from wsgi import db
 
         return list(db.session.scalars(select(ShipmentPackage).order_by(ShipmentPackage.id)))
@@ -68,7 +68,7 @@ def env(tmp_path, sim_sandbox, sim_clock, sandbox_helpers):
     state = app.extensions["amazon_tr"]
     state.clock = sim_clock
     tokens = sandbox_helpers.authorize_over_http(sim_sandbox.url)
-    from plugin.models import Store
+    from flask_amazon_tr.models import Store
     from wsgi import db
 
     with app.app_context():
@@ -83,13 +83,13 @@ def env(tmp_path, sim_sandbox, sim_clock, sandbox_helpers):
 
 
 def _runs(env):
-    from plugin.services import runs
+    from flask_amazon_tr.services import runs
 
     return runs.latest_runs(env.store_id, "shipments")
 
 
 def test_shop_signal_partial_then_final_package(env):
-    from plugin.services.shipments import record_shipment
+    from flask_amazon_tr.services.shipments import record_shipment
 
     oid = env.order("AMZ-1")
     with env.ctx():
@@ -115,7 +115,7 @@ def test_shop_signal_partial_then_final_package(env):
 
 
 def test_mapped_global_carrier_goes_with_its_code_and_the_store_can_change_the_mapping(env):
-    from plugin.services.shipments import record_shipment, save_carrier_map
+    from flask_amazon_tr.services.shipments import record_shipment, save_carrier_map
 
     env.order("AMZ-2")
     with env.ctx():
@@ -129,7 +129,7 @@ def test_mapped_global_carrier_goes_with_its_code_and_the_store_can_change_the_m
 
 @pytest.mark.parametrize("kind", ["fba", "cancelled", "cancelled_at_amazon"])
 def test_fba_and_cancelled_orders_are_never_confirmed(env, kind):
-    from plugin.services.shipments import ShipmentRefused, record_shipment
+    from flask_amazon_tr.services.shipments import ShipmentRefused, record_shipment
 
     if kind == "fba":
         env.order("AMZ-3", fulfilled_by="AMAZON", status="SHIPPED")
@@ -148,7 +148,7 @@ def test_fba_and_cancelled_orders_are_never_confirmed(env, kind):
 
 
 def test_amazons_refusal_is_stored_and_surfaces_in_turkish_with_its_message(env):
-    from plugin.services.shipments import record_shipment
+    from flask_amazon_tr.services.shipments import record_shipment
 
     oid = env.order("AMZ-4")
     with env.ctx():
@@ -166,7 +166,7 @@ def test_amazons_refusal_is_stored_and_surfaces_in_turkish_with_its_message(env)
 
 
 def test_transient_failures_retry_with_backoff_then_fail(env, sim_clock):
-    from plugin.services import shipments
+    from flask_amazon_tr.services import shipments
 
     env.order("AMZ-5")
     env.sandbox.state.inject_fault("confirmShipment", "503", 100)
@@ -206,7 +206,7 @@ CRASH = textwrap.dedent("""
 
     requests.adapters.HTTPAdapter.send = send
     from wsgi import create_app
-    from plugin.services.shipments import send_due
+    from flask_amazon_tr.services.shipments import send_due
     app = create_app(dict(config, TESTING=True, SECRET_KEY="test-secret", DEMO_MOUNT_SANDBOX=False))
     with app.app_context():
         send_due(store_id)
@@ -216,7 +216,7 @@ CRASH = textwrap.dedent("""
 
 @pytest.mark.parametrize("when", ["after", "before"])
 def test_package_is_confirmed_once_after_a_kill_between_call_and_commit(env, tmp_path, when):
-    from plugin.services.shipments import record_shipment, send_due
+    from flask_amazon_tr.services.shipments import record_shipment, send_due
 
     oid = env.order("AMZ-6")
     with env.ctx():
@@ -240,7 +240,7 @@ def test_package_is_confirmed_once_after_a_kill_between_call_and_commit(env, tmp
 
 
 def test_the_scheduler_tick_sends_what_amazon_refused_for_a_while(env, sim_clock):
-    from plugin.services import schedule, shipments
+    from flask_amazon_tr.services import schedule, shipments
 
     env.order("AMZ-7")
     env.sandbox.state.inject_fault("confirmShipment", "503", 100)
@@ -264,7 +264,7 @@ def test_order_page_says_in_turkish_when_amazons_lines_cannot_be_read(env):
     client = env.app.test_client()
     with client.session_transaction() as sess:
         sess["demo_admin"] = True
-    from plugin.models import ImportedOrder
+    from flask_amazon_tr.models import ImportedOrder
     from wsgi import db
 
     with env.ctx():

@@ -5,8 +5,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from plugin.sandbox.seed import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, TR_SELLER_ID
-from plugin.spapi import InvalidInputError, LWAClient, NotFoundError, SPAPIClient
+from flask_amazon_tr.sandbox.seed import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, TR_SELLER_ID
+from flask_amazon_tr.spapi import InvalidInputError, LWAClient, NotFoundError, SPAPIClient
 
 pytest_plugins = ["sandbox_fixtures"]
 

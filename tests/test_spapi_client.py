@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import requests
 
-from plugin.spapi import (
+from flask_amazon_tr.spapi import (
     AuthorizationRevokedError,
     ForbiddenError,
     InvalidInputError,
@@ -18,7 +18,7 @@ from plugin.spapi import (
     ThrottledError,
     UnauthorizedError,
 )
-from plugin.spapi.testing import canned_client, reply, token_reply
+from flask_amazon_tr.spapi.testing import canned_client, reply, token_reply
 
 ERRORS = {"errors": [{"code": "InvalidInput", "message": "Geçersiz SKU", "details": "sku too long"}]}
 

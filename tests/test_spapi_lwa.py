@@ -2,9 +2,9 @@
 import requests
 import pytest
 
-from plugin.clock import SimulatedClock
-from plugin.spapi import AuthorizationRevokedError, InvalidGrantError, LWAClient, LWAError, NetworkError
-from plugin.spapi.testing import fake_session, reply, token_reply
+from flask_amazon_tr.clock import SimulatedClock
+from flask_amazon_tr.spapi import AuthorizationRevokedError, InvalidGrantError, LWAClient, LWAError, NetworkError
+from flask_amazon_tr.spapi.testing import fake_session, reply, token_reply
 
 TOKEN_URL = "https://api.amazon.com/auth/o2/token"
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from plugin.spapi import USAGE_PLANS
-from plugin.spapi.testing import ModelChecker, Sent, canned_client, reply, usage_plan_from_description
+from flask_amazon_tr.spapi import USAGE_PLANS
+from flask_amazon_tr.spapi.testing import ModelChecker, Sent, canned_client, reply, usage_plan_from_description
 
 MODELS = Path(__file__).resolve().parents[2] / "shared" / "sp-api-models"
 
@@ -200,7 +200,7 @@ def test_feed_document_uploaded_conforms_to_listings_feed_schema(sent_requests):
 def test_listings_feed_schema_rejects_what_the_client_also_refuses(checker):
     import jsonschema
 
-    from plugin.spapi.testing import canned_client as make
+    from flask_amazon_tr.spapi.testing import canned_client as make
 
     schema = json.loads((MODELS / "json-listings-feed-schema-v2.json").read_text(encoding="utf-8"))
     bad = json.loads(json.dumps(FEED_DOC))

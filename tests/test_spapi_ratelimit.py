@@ -6,13 +6,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from plugin.clock import SimulatedClock, SystemClock
-from plugin.spapi import USAGE_PLANS, RateLimiter
-from plugin.spapi.ratelimit import PACING_MARGIN
+from flask_amazon_tr.clock import SimulatedClock, SystemClock
+from flask_amazon_tr.spapi import USAGE_PLANS, RateLimiter
+from flask_amazon_tr.spapi.ratelimit import PACING_MARGIN
 
 # Pacing adds a millisecond of margin per wait; it must not add up.
 MARGIN = 2 * PACING_MARGIN
-from plugin.spapi.testing import canned_client, reply
+from flask_amazon_tr.spapi.testing import canned_client, reply
 
 
 def assert_within_bucket(stamps, rate, burst, eps=1e-6):

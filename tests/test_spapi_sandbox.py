@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("plugin.sandbox", reason="the local sandbox (plugin/sandbox) is not there yet")
+pytest.importorskip("flask_amazon_tr.sandbox", reason="the local sandbox (plugin/sandbox) is not there yet")
 
-from plugin.sandbox.seed import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, TR_SELLER_ID  # noqa: E402
-from plugin.spapi import (  # noqa: E402
+from flask_amazon_tr.sandbox.seed import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, TR_SELLER_ID  # noqa: E402
+from flask_amazon_tr.spapi import (  # noqa: E402
     USAGE_PLANS,
     AuthorizationRevokedError,
     InvalidGrantError,
@@ -161,7 +161,7 @@ def test_a_real_bucket_overrun_is_retried_after_pacing(amazon, helpers, clock):
 
 
 def needs(*operations):
-    from plugin.sandbox.dispatch import HANDLERS
+    from flask_amazon_tr.sandbox.dispatch import HANDLERS
 
     missing = [op for op in operations if op not in HANDLERS]
     if missing:

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from conftest import csrf_from
-from plugin.models import Store
+from flask_amazon_tr.models import Store
 
 GOOD = {
     "name": "Amazon Mağazam",

@@ -15,12 +15,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 HOST = textwrap.dedent('''
     import sys, tempfile, pathlib
-    import plugin
-    assert "site-packages" in plugin.__file__, plugin.__file__
+    import flask_amazon_tr
+    assert "site-packages" in flask_amazon_tr.__file__, flask_amazon_tr.__file__
     from flask import Flask
     from flask_sqlalchemy import SQLAlchemy
-    from plugin import AmazonTR, migrate
-    from plugin.resources import migrations_dir, templates_dir, static_dir
+    from flask_amazon_tr import AmazonTR, migrate
+    from flask_amazon_tr.resources import migrations_dir, templates_dir, static_dir
 
     for folder in (migrations_dir(), templates_dir(), static_dir()):
         assert "site-packages" in str(folder), folder
@@ -45,6 +45,9 @@ HOST = textwrap.dedent('''
     assert js.status_code == 200 and b"htmx" in js.data
     assert client.get("/amazon-tr/static/amazon_tr/amazon_tr.css").status_code == 200
     assert client.get("/amazon-tr/static/amazon_tr/amazon-logo.svg").status_code == 200
+    # The runtime never loads the local sandbox (the `sandbox` extra) or its jsonschema.
+    loaded = [name for name in sys.modules if name.startswith("flask_amazon_tr.sandbox") or name == "jsonschema"]
+    assert not loaded, loaded
     print("WHEEL-OK")
 ''')
 
@@ -62,11 +65,15 @@ def test_wheel_installs_and_serves_admin_page(tmp_path):
     import zipfile
 
     names = zipfile.ZipFile(wheel).namelist()
-    for required in ("plugin/_data/templates/amazon_tr/stores/form.html", "plugin/_data/static/amazon_tr/htmx.min.js",
-                     "plugin/_data/migrations/env.py", "plugin/_data/migrations/versions/0001_stores.py",
-                     "plugin/translations/tr/LC_MESSAGES/amazon_tr.po", "plugin/_data/static/amazon_tr/amazon-logo.svg"):
+    for required in ("flask_amazon_tr/_data/templates/amazon_tr/stores/form.html", "flask_amazon_tr/_data/static/amazon_tr/htmx.min.js",
+                     "flask_amazon_tr/_data/migrations/env.py", "flask_amazon_tr/_data/migrations/versions/0001_stores.py",
+                     "flask_amazon_tr/translations/tr/LC_MESSAGES/amazon_tr.po", "flask_amazon_tr/_data/static/amazon_tr/amazon-logo.svg"):
         assert required in names, required
     assert not [n for n in names if n.endswith(".mo")]
+    # Every module of the checkout's plugin/ ships (setup.cfg names each subpackage).
+    for module in (ROOT / "plugin").rglob("*.py"):
+        packaged = "flask_amazon_tr/" + module.relative_to(ROOT / "plugin").as_posix()
+        assert packaged in names, packaged
 
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=False).create(env_dir)

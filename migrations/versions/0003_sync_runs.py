@@ -7,7 +7,7 @@ Create Date: 2026-11-27
 import sqlalchemy as sa
 from alembic import op
 
-from plugin.models import UTCDateTime
+from flask_amazon_tr.models import UTCDateTime
 
 revision = "0003_sync_runs"
 down_revision = "0002_oauth_state"

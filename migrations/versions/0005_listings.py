@@ -7,7 +7,7 @@ Create Date: 2026-11-28
 import sqlalchemy as sa
 from alembic import op
 
-from plugin.models import Money, UTCDateTime
+from flask_amazon_tr.models import Money, UTCDateTime
 
 revision = "0005_listings"
 down_revision = "0003_sync_runs"

@@ -7,7 +7,7 @@ Create Date: 2026-11-29
 import sqlalchemy as sa
 from alembic import op
 
-from plugin.models import UTCDateTime
+from flask_amazon_tr.models import UTCDateTime
 
 revision = "0007_shipments"
 down_revision = "0004_orders"

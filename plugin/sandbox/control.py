@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from plugin.clock import SimulatedClock
+from flask_amazon_tr.clock import SimulatedClock
 
 from .state import FAULT_KINDS, SandboxState
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from plugin.clock import SimulatedClock, SystemClock
+from flask_amazon_tr.clock import SimulatedClock, SystemClock
 
 from . import seed as seed_mod
 

@@ -24,7 +24,7 @@ from urllib.parse import quote, urlencode
 import requests
 from urllib3 import exceptions as urllib3_exceptions
 
-from plugin.clock import SystemClock
+from flask_amazon_tr.clock import SystemClock
 
 from .errors import (
     ForbiddenError,

@@ -20,7 +20,7 @@ from typing import Any
 import requests
 from oauthlib.oauth2 import OAuth2Error, WebApplicationClient
 
-from plugin.clock import SystemClock
+from flask_amazon_tr.clock import SystemClock
 
 from .errors import AuthorizationRevokedError, InvalidGrantError, LWAError, NetworkError
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from plugin.clock import SystemClock
+from flask_amazon_tr.clock import SystemClock
 
 #: operationId -> (requests per second, burst), from the "Usage Plan" table in
 #: each operation's description in Amazon's models. tests/test_spapi_models.py

@@ -292,7 +292,7 @@ def canned_client(handler: Callable[[Sent], Any], *, clock: Any = None, endpoint
     """
     import random
 
-    from plugin.clock import SimulatedClock
+    from flask_amazon_tr.clock import SimulatedClock
 
     from .client import SPAPIClient
     from .lwa import LWAClient
