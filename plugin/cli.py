@@ -24,7 +24,7 @@ def _engine():
 
 
 @db_group.command("upgrade")
-@click.argument("revision", default="heads")
+@click.argument("revision", default="head")
 @with_appcontext
 def db_upgrade(revision):
     """Create or update the amazon_tr_* tables."""

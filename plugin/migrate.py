@@ -21,7 +21,7 @@ def alembic_config(engine) -> Config:
     return cfg
 
 
-def upgrade(engine, revision: str = "heads") -> None:
+def upgrade(engine, revision: str = "head") -> None:
     command.upgrade(alembic_config(engine), revision)
 
 

@@ -46,6 +46,13 @@ def check_roundtrip(engine):
     assert _drift(engine) == []
 
 
+def test_history_has_one_head():
+    from alembic.script import ScriptDirectory
+
+    heads = ScriptDirectory.from_config(migrate.alembic_config(None)).get_heads()
+    assert len(heads) == 1, heads
+
+
 def test_sqlite_upgrade_matches_models_and_downgrades(tmp_path):
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'm.sqlite'}")
     check_roundtrip(engine)
