@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import current_app
+
 MARKETPLACE_ID_TR = "A33AVAJ2PDY3EV"
 
 AMAZON_ENDPOINT = "https://sellingpartnerapi-eu.amazon.com"
@@ -32,6 +34,7 @@ DEFAULTS: dict[str, tuple[object, str]] = {
     "AMAZON_TR_SCHEDULER_LOCK_FILE": (None, "Lock file that elects the scheduler on SQLite; default: beside the database file."),
     "AMAZON_TR_ORDER_PREFIX": ("AMZ-", "Prefix of the shop's order number for Amazon orders (a store may set its own)."),
     "AMAZON_TR_PATCH_THRESHOLD": (100, "Up to this many changed products go by patchListingsItem; more go in one JSON_LISTINGS_FEED."),
+    "AMAZON_TR_HTTP_PROXY": (None, "Proxy for every call to Amazon; without it the client ignores the environment's proxy variables."),
     "AMAZON_TR_READ_TIMEOUT": (30.0, "Seconds to wait for an answer from Amazon before the request counts as failed and is retried."),
     "AMAZON_TR_FEED_DEADLINE": (4 * 3600, "Seconds a product feed may stay unprocessed at Amazon; then it is marked failed and its products are sent again."),
     "AMAZON_TR_FEED_GRACE": (600, "Seconds a product feed whose creation Amazon did not confirm may take to show up at Amazon; then its products are sent again."),
@@ -44,9 +47,84 @@ DEFAULTS: dict[str, tuple[object, str]] = {
 }
 
 
+# The values a key may take, where only a few make sense.
+CHOICES: dict[str, tuple[str, ...]] = {
+    "AMAZON_TR_SANDBOX": ("off", "amazon", "local"),
+    "AMAZON_TR_LOCALE": ("tr", "en"),
+}
+# Numbers that may be zero (a debounce or a grace of 0 means "at once"); every other
+# number must be above zero.
+ZERO_ALLOWED = {"AMAZON_TR_STOCK_DEBOUNCE_SECONDS", "AMAZON_TR_FEED_GRACE"}
+_WHOLE_NUMBERS = {"AMAZON_TR_PATCH_THRESHOLD", "AMAZON_TR_MAX_FORM_BYTES"}
+_BOOL_KEYS = {key for key, (default, _h) in DEFAULTS.items() if isinstance(default, bool)}
+
+
+class ConfigError(ValueError):
+    """An AMAZON_TR_* setting the plugin cannot work with; raised at init_app."""
+
+
 def apply_defaults(config) -> None:
     for key, (default, _help) in DEFAULTS.items():
         config.setdefault(key, default)
+
+
+def validate(config) -> None:
+    """Check and normalize every AMAZON_TR_* value once, at init_app.
+
+    A typo (``AMAZON_TR_SANDBOX=lcoal``) or a negative interval stops the start with a
+    message naming the key, instead of a silent fallback at the first sync. Values
+    from the environment arrive as text; they are stored back as the type the
+    default has, so every later read gets a bool, an int or a float.
+    """
+    problems = []
+    for key, (default, _help) in DEFAULTS.items():
+        value = config.get(key)
+        try:
+            config[key] = _normalize(key, default, value)
+        except ConfigError as exc:
+            problems.append(str(exc))
+    unknown = sorted(k for k in config if k.startswith("AMAZON_TR_") and k not in DEFAULTS)
+    if unknown:
+        problems.append("unknown setting(s) " + ", ".join(unknown) + " (see the README's configuration table)")
+    if problems:
+        raise ConfigError("flask-amazon-tr configuration: " + "; ".join(problems))
+
+
+def _normalize(key: str, default, value):
+    if key in _BOOL_KEYS:
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in _TRUE or text in _FALSE:
+            return text in _TRUE
+        raise ConfigError(f"{key} must be true or false; got {value!r}")
+    if key in CHOICES:
+        text = str(value or "").strip().lower()
+        if text not in CHOICES[key]:
+            raise ConfigError(f"{key} must be one of {', '.join(CHOICES[key])}; got {value!r}")
+        return text
+    if isinstance(default, (int, float)) and not isinstance(default, bool):
+        try:
+            number = float(value) if not isinstance(value, bool) else None
+        except (TypeError, ValueError):
+            number = None
+        if number is None or number != number or number in (float("inf"), float("-inf")):
+            raise ConfigError(f"{key} must be a number; got {value!r}")
+        if number < 0 or (number == 0 and key not in ZERO_ALLOWED):
+            raise ConfigError(f"{key} must be above zero; got {value!r}")
+        if number.is_integer():
+            return int(number)
+        if key in _WHOLE_NUMBERS:
+            raise ConfigError(f"{key} must be a whole number; got {value!r}")
+        return number
+    return value
+
+
+def setting(key: str, app=None):
+    """The one way plugin code reads an AMAZON_TR_* value (validated at init_app)."""
+    if key not in DEFAULTS:
+        raise KeyError(f"{key} is not a flask-amazon-tr setting")
+    return (app or current_app).config[key]
 
 
 @dataclass(frozen=True)
@@ -95,9 +173,13 @@ def amazon_settings(config) -> AmazonSettings:
     )
 
 
+_TRUE = {"1", "true", "yes", "on", "evet"}
+_FALSE = {"0", "false", "no", "off", "hayır", "hayir", "", "none"}
+
+
 def _truthy(value) -> bool:
     if isinstance(value, str):
-        return value.strip().lower() in {"1", "true", "yes", "on", "evet"}
+        return value.strip().lower() in _TRUE
     return bool(value)
 
 

@@ -68,6 +68,7 @@ class AmazonTR:
                 "flask-amazon-tr is already registered on this application; call init_app once per app."
             )
         config_mod.apply_defaults(app.config)
+        config_mod.validate(app.config)
         if "sqlalchemy" not in app.extensions:
             raise RuntimeError(
                 "flask-amazon-tr uses the host's Flask-SQLAlchemy: call db.init_app(app) before AmazonTR.init_app(app)."

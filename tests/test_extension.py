@@ -127,3 +127,35 @@ def test_every_setting_is_documented_in_the_readme():
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     missing = [key for key in DEFAULTS if f"| `{key}` |" not in readme]
     assert missing == []
+
+
+@pytest.mark.parametrize("key, value, words", [
+    ("AMAZON_TR_SANDBOX", "lcoal", "AMAZON_TR_SANDBOX must be one of off, amazon, local"),
+    ("AMAZON_TR_LOCALE", "de", "AMAZON_TR_LOCALE must be one of tr, en"),
+    ("AMAZON_TR_ORDER_INTERVAL", "-5", "AMAZON_TR_ORDER_INTERVAL must be above zero"),
+    ("AMAZON_TR_PRODUCT_INTERVAL", "every hour", "AMAZON_TR_PRODUCT_INTERVAL must be a number"),
+    ("AMAZON_TR_PATCH_THRESHOLD", "2.5", "AMAZON_TR_PATCH_THRESHOLD must be a whole number"),
+    ("AMAZON_TR_SCHEDULER", "maybe", "AMAZON_TR_SCHEDULER must be true or false"),
+    ("AMAZON_TR_SHEDULER", "1", "unknown setting(s) AMAZON_TR_SHEDULER"),
+])
+def test_a_bad_setting_stops_the_start_with_its_name(tmp_path, key, value, words):
+    from flask_amazon_tr.config import ConfigError
+
+    with pytest.raises(ConfigError) as caught:
+        host(tmp_path, guard=lambda: True, **{key: value})
+    assert words in str(caught.value)
+
+
+def test_settings_from_the_environment_arrive_typed(tmp_path):
+    from flask_amazon_tr.config import setting
+
+    app, _ = host(tmp_path, guard=lambda: True, AMAZON_TR_SANDBOX="Local", AMAZON_TR_ORDER_INTERVAL="60",
+                  AMAZON_TR_READ_TIMEOUT="2.5", AMAZON_TR_APP_DRAFT="evet", AMAZON_TR_STOCK_DEBOUNCE_SECONDS="0")
+    with app.app_context():
+        assert setting("AMAZON_TR_SANDBOX") == "local"
+        assert setting("AMAZON_TR_ORDER_INTERVAL") == 60
+        assert setting("AMAZON_TR_READ_TIMEOUT") == 2.5
+        assert setting("AMAZON_TR_APP_DRAFT") is True
+        assert setting("AMAZON_TR_STOCK_DEBOUNCE_SECONDS") == 0
+        with pytest.raises(KeyError):
+            setting("AMAZON_TR_NO_SUCH_KEY")
