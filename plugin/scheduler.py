@@ -141,12 +141,6 @@ class SchedulerHost:
             except Exception:  # already stopped by interpreter shutdown
                 pass
 
-    def next_runs(self) -> dict[str, datetime]:
-        aps = self.aps
-        if aps is None:
-            return {}
-        return {job.id: job.next_run_time for job in aps.get_jobs() if job.next_run_time is not None}
-
     def stop(self) -> None:
         """Stop leading (or trying to) and let a follower take over at its next try."""
         with self._mutex:

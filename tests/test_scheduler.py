@@ -223,3 +223,31 @@ def test_cli_status_test_pause_resume(sapp, sandbox):
     assert out.exit_code == 0 and out.output.startswith("OK"), out.output
     out = runner.invoke(args=["amazon", "test", "Yok Böyle Mağaza"])
     assert out.exit_code != 0 and "no Amazon store" in out.output
+
+
+def test_store_list_and_box_cost_the_same_queries_for_one_store_or_ten(sapp, sandbox):
+    from querycount import counting_queries
+    from wsgi import db
+
+    client = sapp.test_client()
+    with client.session_transaction() as sess:
+        sess["demo_admin"] = True
+
+    def queries(path):
+        client.get(path)  # warm: first-request work is not the page's
+        with sapp.app_context(), counting_queries(db.engine) as seen:
+            assert client.get(path).status_code == 200
+        return len(seen)
+
+    first = add_store(sapp, sandbox.url, "Mağaza 0")
+    with sapp.app_context():
+        db.session.add(SyncRun(store_id=first, kind="orders", trigger="scheduler", status="done", started_at=schedule.runs.now()))
+        db.session.commit()
+    one = {path: queries(path) for path in ("/admin/amazon/", "/admin/amazon/scheduler")}
+    for i in range(1, 10):
+        store_id = add_store(sapp, sandbox.url, f"Mağaza {i}")
+        with sapp.app_context():
+            db.session.add(SyncRun(store_id=store_id, kind="orders", trigger="scheduler", status="done", started_at=schedule.runs.now()))
+            db.session.commit()
+    ten = {path: queries(path) for path in one}
+    assert ten == one

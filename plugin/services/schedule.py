@@ -18,10 +18,10 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from flask import current_app
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..config import setting
 from ..models import Store, SyncRun
 from ..models.base import EXPIRY_WARNING
 from ..models.scheduler import SchedulerClaim, SchedulerLeader, SchedulerStore
@@ -57,10 +57,7 @@ def interval(kind: str) -> float:
     key = KINDS[kind].interval_key
     if key is None:
         return DAILY
-    value = float(current_app.config[key])
-    if value <= 0:
-        raise ValueError(f"{key} must be a positive number of seconds")
-    return value
+    return float(setting(key))  # validated above zero at init_app
 
 
 def slot_of(kind: str, when: float | None = None) -> int:
@@ -340,12 +337,20 @@ class SchedulerStatus:
 
 def leader_timeout() -> timedelta:
     # Three missed heartbeats: the leader is gone (or stuck) and a follower takes over soon.
-    return timedelta(seconds=3 * float(current_app.config["AMAZON_TR_SCHEDULER_RETRY"]) + 5)
+    return timedelta(seconds=3 * float(setting("AMAZON_TR_SCHEDULER_RETRY")) + 5)
+
+
+def _latest_run_per_store_and_kind() -> dict[tuple[int, str], SyncRun]:
+    """The newest run of every store and kind in one query, whatever the number of stores."""
+    newest = (select(SyncRun.id, func.row_number().over(
+        partition_by=(SyncRun.store_id, SyncRun.kind),
+        order_by=(SyncRun.started_at.desc(), SyncRun.id.desc())).label("rank"))
+        .where(SyncRun.kind.in_([k.run_kind for k in STORE_KINDS if k.run_kind])).subquery())
+    found = session().scalars(select(SyncRun).join(newest, SyncRun.id == newest.c.id).where(newest.c.rank == 1))
+    return {(run.store_id, run.kind): run for run in found}
 
 
 def status() -> SchedulerStatus:
-    from ..config import truthy
-
     db = session()
     st = state()
     now = runs.now()
@@ -362,15 +367,13 @@ def status() -> SchedulerStatus:
             return None
         return slot_start(kind, slot_of(kind, stamp) + 1)
 
+    last_runs = _latest_run_per_store_and_kind()
     stores = []
     for store in db.scalars(select(Store).order_by(Store.name)):
         jobs = []
         for kind in STORE_KINDS:
             reason = why_not_scheduled(store, kind.name, paused)
-            last = None
-            if kind.run_kind:
-                found = runs.latest_runs(store.id, kind.run_kind, limit=1)
-                last = found[0] if found else None
+            last = last_runs.get((store.id, kind.run_kind)) if kind.run_kind else None
             jobs.append(JobStatus(kind.name, reason, next_at(kind.name, reason), last,
                                   claims.get(job_key(kind.name, store.id))))
         stores.append(StoreStatus(store, store.id in paused, jobs))
@@ -378,6 +381,6 @@ def status() -> SchedulerStatus:
     for kind in SHOP_KINDS:
         shop_jobs.append(JobStatus(kind.name, None, next_at(kind.name, None), None, claims.get(kind.name)))
     return SchedulerStatus(
-        enabled_here=truthy(current_app.config.get("AMAZON_TR_SCHEDULER")),
+        enabled_here=setting("AMAZON_TR_SCHEDULER"),
         role_here=getattr(host, "role", "off") if host is not None else "off",
         leader=leader, leader_alive=alive, stores=stores, shop_jobs=shop_jobs, now=now)

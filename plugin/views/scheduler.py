@@ -9,22 +9,21 @@ from . import admin_blueprint as bp
 from . import is_htmx
 
 
-@bp.context_processor
-def _scheduler_box():
-    # A function, so the store list pays for the status only where the box is included.
-    return {"amazon_tr_scheduler_status": schedule.status}
+def render_box():
+    """The box alone; the store list passes the same ``sched`` when it includes it."""
+    return render_template("amazon_tr/scheduler/_box.html", sched=schedule.status())
 
 
 @bp.get("/scheduler")
 def scheduler_box():
-    return render_template("amazon_tr/scheduler/_box.html")
+    return render_box()
 
 
 def _set_paused(store_id: int, paused: bool):
     if not schedule.set_paused(store_id, paused):
         abort(404)
     if is_htmx():
-        return render_template("amazon_tr/scheduler/_box.html")
+        return render_box()
     flash(_("Scheduled syncs of the store are paused.") if paused else _("Scheduled syncs of the store resumed."),
           "amazon_tr-success")
     return redirect(url_for("amazon_tr.index") + "#amazon-tr-scheduler")

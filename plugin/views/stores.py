@@ -5,6 +5,7 @@ from flask import abort, flash, redirect, render_template, url_for
 
 from ..forms import AUTO_UPDATE_HELP, ConfirmForm, StoreForm
 from ..i18n import gettext as _
+from ..services import schedule
 from ..services import stores as store_service
 from ..services.connection_test import last_result
 from . import admin_blueprint as bp
@@ -54,6 +55,7 @@ def index():
         "amazon_tr/stores/index.html",
         stores=store_service.list_stores(),
         confirm_form=ConfirmForm(),
+        sched=schedule.status(),
     )
 
 
