@@ -7,16 +7,18 @@ from __future__ import annotations
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
+from .errors import AmazonTRError
 
-class EncryptionKeyMissing(RuntimeError):
+
+class EncryptionKeyMissing(AmazonTRError):
     """No AMAZON_TR_ENCRYPTION_KEY: nothing secret may be stored."""
 
 
-class EncryptionKeyInvalid(RuntimeError):
+class EncryptionKeyInvalid(AmazonTRError):
     """The key is not a Fernet key (32 url-safe base64 bytes)."""
 
 
-class DecryptionFailed(RuntimeError):
+class DecryptionFailed(AmazonTRError):
     """The value was encrypted with a key that is no longer configured."""
 
 

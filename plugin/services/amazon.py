@@ -12,13 +12,14 @@ from flask import current_app
 
 from ..config import amazon_settings
 from ..models import Store
+from ..errors import AmazonTRError
 from ..spapi import AuthorizationRevokedError, LWAClient, RateLimiter, SPAPIClient
 from . import session, state
 
 log = logging.getLogger("amazon_tr")
 
 
-class NotConfigured(RuntimeError):
+class NotConfigured(AmazonTRError):
     """A setting the call needs is missing; ``setting`` names it."""
 
     def __init__(self, setting: str) -> None:
@@ -26,7 +27,7 @@ class NotConfigured(RuntimeError):
         self.setting = setting
 
 
-class NotAuthorized(RuntimeError):
+class NotAuthorized(AmazonTRError):
     """The store has no usable authorization (never given, revoked or expired)."""
 
 

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from sqlalchemy import delete, select
 
+from ..errors import AmazonTRError
 from ..models import AUTHORIZATION_LIFETIME, OAuthState, Store
 from ..spapi import LWAError, NetworkError, SPAPIError
 from . import session, state
@@ -26,7 +27,7 @@ STATE_LIFETIME = timedelta(minutes=10)
 _SELLING_PARTNER_ID = re.compile(r"A[A-Z0-9]{12,14}")
 
 
-class AuthorizationFailed(Exception):
+class AuthorizationFailed(AmazonTRError):
     """The consent came back unusable. ``reason`` is one of the REASONS below."""
 
     REASONS = ("denied", "missing_state", "unknown_state", "expired_state", "used_state", "other_session",

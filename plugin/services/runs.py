@@ -18,6 +18,7 @@ from flask import current_app
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..errors import AmazonTRError
 from ..models import StoreLease, SyncRun
 from . import session, state
 
@@ -27,7 +28,7 @@ HOLDER = f"{socket.gethostname()}:{os.getpid()}"
 LEASE_TTL = timedelta(minutes=10)
 
 
-class LeaseBusy(RuntimeError):
+class LeaseBusy(AmazonTRError):
     """Another process or thread is already syncing this store's kind."""
 
 

@@ -8,18 +8,11 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import validation
 from ..i18n import lazy_gettext as _l
+from ..errors import InvalidSettings
 from ..models import Store
 from . import session
 
 EDITABLE = ("name", "active", "seller_id", "store_url", "order_import", "product_update", "auto_update_type")
-
-
-class StoreInvalid(Exception):
-    """One or more fields were refused; ``errors`` maps field name to message."""
-
-    def __init__(self, errors: dict) -> None:
-        super().__init__(", ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
 
 
 @dataclass
@@ -42,7 +35,7 @@ def get_store(store_id: int) -> Store | None:
 
 
 def clean(data: StoreData) -> dict:
-    """Normalize every field or raise StoreInvalid with all problems at once."""
+    """Normalize every field or raise InvalidSettings with all problems at once."""
     values, errors = {}, {}
     for field, rule in (
         ("name", validation.store_name),
@@ -57,7 +50,7 @@ def clean(data: StoreData) -> dict:
     for field in ("active", "order_import", "product_update"):
         values[field] = bool(getattr(data, field))
     if errors:
-        raise StoreInvalid(errors)
+        raise InvalidSettings(errors)
     return values
 
 
@@ -70,7 +63,7 @@ def _name_taken(name: str, exclude_id: int | None) -> bool:
 
 def _save(store: Store, values: dict) -> Store:
     if _name_taken(values["name"], store.id):
-        raise StoreInvalid({"name": _l("Another store already has this name.")})
+        raise InvalidSettings({"name": _l("Another store already has this name.")})
     for field in EDITABLE:
         setattr(store, field, values[field])
     db_session = session()
@@ -80,7 +73,7 @@ def _save(store: Store, values: dict) -> Store:
     except IntegrityError:
         # Two admins saving the same name at once: the unique index decides.
         db_session.rollback()
-        raise StoreInvalid({"name": _l("Another store already has this name.")}) from None
+        raise InvalidSettings({"name": _l("Another store already has this name.")}) from None
     return store
 
 

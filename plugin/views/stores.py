@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 
+from ..errors import InvalidSettings
 from ..forms import AUTO_UPDATE_HELP, ConfirmForm, StoreForm
 from ..i18n import gettext as _
 from ..services import schedule
@@ -31,7 +32,7 @@ def _data_from(form: StoreForm) -> store_service.StoreData:
     )
 
 
-def _apply_service_errors(form: StoreForm, exc: store_service.StoreInvalid) -> None:
+def _apply_service_errors(form: StoreForm, exc: InvalidSettings) -> None:
     for field, message in exc.errors.items():
         getattr(form, field).errors = list(getattr(form, field).errors) + [str(message)]
 
@@ -65,7 +66,7 @@ def new_store():
     if form.validate_on_submit():
         try:
             store = store_service.create_store(_data_from(form))
-        except store_service.StoreInvalid as exc:
+        except InvalidSettings as exc:
             _apply_service_errors(form, exc)
         else:
             flash(_("Store “%(name)s” was added. Now authorize it with Amazon.", name=store.name), FLASH_OK)
@@ -84,7 +85,7 @@ def edit_store(store_id: int):
     elif form.validate():
         try:
             store_service.update_store(store, _data_from(form))
-        except store_service.StoreInvalid as exc:
+        except InvalidSettings as exc:
             _apply_service_errors(form, exc)
         else:
             flash(_("Changes to “%(name)s” were saved.", name=store.name), FLASH_OK)
