@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 def build_app(tmp: Path):
     from flask_amazon_tr import migrate
     from flask_amazon_tr.models import Store
-    from wsgi import create_app, db, seed_products
+    from demo import create_app, db, seed_products
 
     app = create_app({"INSTANCE_PATH": str(tmp), "SECRET_KEY": "bench", "AMAZON_TR_SANDBOX": "off",
                       "DEMO_MOUNT_SANDBOX": False})
@@ -50,7 +50,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=3000)
     args = parser.parse_args()
-    from wsgi import db
+    from demo import db
 
     with tempfile.TemporaryDirectory() as tmp:
         app = build_app(Path(tmp))

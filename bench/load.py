@@ -114,7 +114,8 @@ sys.path.insert(0, os.getcwd())
 from flask_amazon_tr.models import Store
 from flask_amazon_tr.sandbox.seed import TR_SELLER_ID
 from flask_amazon_tr.services.authorization import grant
-from wsgi import app, db
+from demo import db
+from wsgi import app
 sys.path.insert(0, 'tests')
 from sandbox_fixtures import authorize_over_http
 token = authorize_over_http(sys.argv[1])
@@ -136,7 +137,9 @@ def run_users(shop_url: str, store_id: int, args):
 
     def user(n: int) -> None:
         s = requests.Session()
-        s.post(shop_url + "/admin/login", data={"next": "/admin/amazon/"}, timeout=30)
+        login = s.get(shop_url + "/admin/login", timeout=30).text  # the demo's login checks a CSRF token
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login).group(1)
+        s.post(shop_url + "/admin/login", data={"csrf_token": token, "next": "/admin/amazon/"}, timeout=30)
         for _ in range(args.rounds):
             if time.time() > deadline:
                 return

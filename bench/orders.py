@@ -1,24 +1,31 @@
-"""Sipariş Aktarımı benchmark: import N sandbox orders and print what it cost.
+"""Sipariş Aktarımı benchmark: import N sandbox orders and print what it cost the shop.
 
-    .venv/bin/python bench/orders.py            # 1,000 and 10,000 orders
-    .venv/bin/python bench/orders.py 2500       # other sizes
+    .venv/bin/python bench/orders.py                    # 1,000 and 10,000 orders
+    .venv/bin/python bench/orders.py 1000 10000 50000   # any sizes
 
-For each size it prints: searchOrders calls made against the minimum
-ceil(N/100); simulated seconds under Amazon's documented searchOrders limit
-(0.0056 requests/s, burst 20) against the floor that limit allows; CPU seconds
-per 1,000 orders (the importing thread alone, and the whole process with the
-in-process sandbox), from a run without tracemalloc; peak Python memory during
-the import (tracemalloc, a second run).
+Three processes, so that each figure belongs to one of them: the local Amazon (its own
+process, holding the orders), the shop (the demo shop on SQLite with the plugin, one
+process per run) and this one, which starts both and prints. The shop and the sandbox
+share a simulated clock (the shop's waits under Amazon's rate limits advance the
+sandbox's clock over its control API), so hours of searchOrders' limit take no real time.
 
-Everything is real but the clock: the demo shop on SQLite, the plugin's
-service and SP-API client, the local Amazon over loopback HTTP. The shop and
-the sandbox share a simulated clock, so three hours of rate-limit waits take
-no real time.
+For each size: shop orders created against orders on Amazon (all purchase dates in the
+past, spread over the 29 days the first import reaches back); searchOrders calls against
+the minimum ceil(N/100); simulated seconds under the documented limit (0.0056
+requests/s, burst 20) against the floor it allows; CPU per 1,000 orders of the shop
+process (and of its importing thread), with the sandbox process's CPU apart; peak memory
+of the shop process: its Python heap during the import (tracemalloc, a second run) and
+its resident set.
 """
 from __future__ import annotations
 
+import argparse
+import json
 import logging
 import math
+import os
+import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -26,121 +33,190 @@ import tracemalloc
 from datetime import timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import requests
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+
+from figures import computed, counted, legend, measured  # noqa: E402
+from processes import Children  # noqa: E402
 
 from flask_amazon_tr.clock import SimulatedClock  # noqa: E402
-from flask_amazon_tr.sandbox import SandboxServer, SandboxState  # noqa: E402
-from flask_amazon_tr.services.authorization import grant  # noqa: E402
 from flask_amazon_tr.sandbox.seed import TR_SELLER_ID  # noqa: E402
 from flask_amazon_tr.spapi.ratelimit import USAGE_PLANS  # noqa: E402
 
+PY = sys.executable
+SIM_START = 1772442000.0  # 2026-03-02T09:00:00Z
+#: The first import reaches 30 days back; the orders are spread well inside that window.
+SPREAD = timedelta(days=29)
+NEWEST_AGE = timedelta(hours=1)
 DEMO_SKUS = [f"DEMO-{i:04d}" for i in range(1, 37)]
 
 
-def prepare_sandbox(n: int, clock: SimulatedClock) -> SandboxServer:
-    state = SandboxState(clock=clock)
+# --- the sandbox process ---------------------------------------------------------------
+
+def serve_sandbox(n: int) -> None:
+    """Hold N orders of the bench seller, print where and how to reach them, serve until stdin closes."""
+    from flask_amazon_tr.sandbox import SandboxServer, SandboxState
+
+    state = SandboxState(clock=SimulatedClock(start=SIM_START))
     seeded = sum(1 for o in state.orders.values() if o["_sellerId"] == TR_SELLER_ID)
-    now = clock.now()
-    for i in range(max(0, n - seeded)):
-        state.add_order(created=now - timedelta(days=10) + timedelta(seconds=i * 60), status="UNSHIPPED")
+    extra = max(0, n - seeded)
+    newest = state.clock.now() - NEWEST_AGE
+    oldest = newest - SPREAD
+    for i in range(extra):
+        state.add_order(created=oldest + SPREAD * (i / max(1, extra - 1)), status="UNSHIPPED")
     with state.lock:
         for order in state.orders.values():
             for k, item in enumerate(order["orderItems"]):
                 if item["product"]["sellerSku"] not in DEMO_SKUS:
                     item["product"]["sellerSku"] = DEMO_SKUS[(int(order["orderId"].replace("-", "")) + k) % 36]
+        mine = [o for o in state.orders.values() if o["_sellerId"] == TR_SELLER_ID]
+        future = sum(1 for o in mine if o["createdTime"] > state.now_iso())
     server = SandboxServer(state=state)
     server.start()
-    return server
+    print(json.dumps({"url": server.url, "refresh_token": state.authorize(TR_SELLER_ID)["refresh_token"],
+                      "orders": len(mine), "future": future}), flush=True)
+    sys.stdin.read()
+    server.stop()
 
 
-def prepare_shop(tmp: Path, sandbox: SandboxServer, clock: SimulatedClock):
+class LinkedClock(SimulatedClock):
+    """The shop's simulated clock: every wait under a rate limit moves the sandbox's clock alike."""
+
+    def __init__(self, start: float, sandbox_url: str) -> None:
+        super().__init__(start=start)
+        self.url = sandbox_url + "/_sandbox/clock"
+        self.http = requests.Session()
+
+    def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            super().sleep(seconds)
+            self.http.post(self.url, json={"advance": seconds}, timeout=30).raise_for_status()
+
+
+# --- the shop process -----------------------------------------------------------------
+
+def run_shop(sandbox_url: str, refresh_token: str, trace: bool) -> None:
+    """Import every order once on a fresh demo shop; print the result as one JSON line."""
+    from demo_shop import Order, create_app, db, seed_products
     from flask_amazon_tr import migrate
     from flask_amazon_tr.models import Store
-    from wsgi import create_app, db, seed_products
-
-    app = create_app({
-        "INSTANCE_PATH": str(tmp / "instance"), "SECRET_KEY": "bench", "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'shop.sqlite'}",
-        "AMAZON_TR_SANDBOX": "local", "AMAZON_TR_LOCAL_SANDBOX_URL": sandbox.url, "DEMO_MOUNT_SANDBOX": False,
-    })
-    app.extensions["amazon_tr"].clock = clock
-    with app.app_context():
-        db.create_all()
-        migrate.upgrade(db.engine)
-        seed_products()
-        state = app.extensions["amazon_tr"]
-        token = sandbox.state.authorize(TR_SELLER_ID)["refresh_token"]
-        store = grant(Store(name="Bench", seller_id=TR_SELLER_ID, active=True, order_import=True), token,
-                      TR_SELLER_ID)
-        db.session.add(store)
-        db.session.commit()
-        return app, store.id
-
-
-def bench(n: int, *, trace: bool = True) -> dict:
     from flask_amazon_tr.services import orders
+    from flask_amazon_tr.services.authorization import grant
 
-    clock = SimulatedClock(start=1772442000.0)
-    sandbox = prepare_sandbox(n, clock)
-    orders_on_amazon = sum(1 for o in sandbox.state.orders.values() if o["_sellerId"] == TR_SELLER_ID)
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            app, store_id = prepare_shop(Path(tmp), sandbox, clock)
-            with app.app_context():
-                sandbox.state.clear_requests()
-                sim_start = clock.time()
-                if trace:
-                    tracemalloc.start()
-                cpu_thread, cpu_process, wall = time.thread_time(), time.process_time(), time.perf_counter()
-                run = orders.import_orders(store_id, trigger="cli")
-                cpu_thread = time.thread_time() - cpu_thread
-                cpu_process = time.process_time() - cpu_process
-                wall = time.perf_counter() - wall
-                peak = 0
-                if trace:
-                    _, peak = tracemalloc.get_traced_memory()
-                    tracemalloc.stop()
-                assert run.status == "done", run.error
-                counts = run.counts
-                from wsgi import Order, db
-
-                in_shop = db.session.query(Order).count()
-                db.session.remove()
-                db.engine.dispose()
-    finally:
-        sandbox.stop()
-    calls = sandbox.state.count("searchOrders")
-    rate, burst = USAGE_PLANS["searchOrders"]
-    minimum = math.ceil(orders_on_amazon / 100)
-    floor = max(0, minimum - burst) / rate
-    return {
-        "n": orders_on_amazon, "in_shop": in_shop, "created": counts.get("created", 0),
-        "calls": calls, "get_order_calls": sandbox.state.count("getOrder"), "minimum": minimum,
-        "sim_seconds": clock.time() - sim_start, "floor": floor, "waits": counts.get("waits", 0),
-        "cpu_thread_per_1000": cpu_thread / orders_on_amazon * 1000,
-        "cpu_process_per_1000": cpu_process / orders_on_amazon * 1000,
-        "wall": wall, "peak_mb": peak / 1e6,
-    }
-
-
-def main(argv: list[str]) -> None:
     logging.disable(logging.WARNING)
-    sizes = [int(a) for a in argv[1:]] or [1000, 10000]
-    print("Sipariş Aktarımı benchmark (SQLite, local sandbox over HTTP, simulated clock)")
-    for n in sizes:
-        cpu = bench(n, trace=False)  # CPU without tracemalloc's overhead
-        r = bench(n)
-        r.update({k: cpu[k] for k in ("cpu_thread_per_1000", "cpu_process_per_1000", "wall")})
-        print(f"\n{r['n']:,} orders on Amazon, {r['in_shop']:,} shop orders created ({r['created']:,} counted)")
-        print(f"  searchOrders calls: {r['calls']} (minimum ceil(N/100) = {r['minimum']}); getOrder calls: "
-              f"{r['get_order_calls']}")
-        print(f"  simulated time: {r['sim_seconds']:,.1f} s (floor under 0.0056/s, burst 20: {r['floor']:,.1f} s); "
-              f"rate-limit waits: {r['waits']}")
-        print(f"  CPU per 1,000 orders: {r['cpu_thread_per_1000']:.2f} s importer thread, "
-              f"{r['cpu_process_per_1000']:.2f} s whole process incl. sandbox; wall {r['wall']:.1f} s")
-        print(f"  peak Python memory during the import: {r['peak_mb']:.1f} MB")
+    clock = LinkedClock(SIM_START, sandbox_url)
+    with tempfile.TemporaryDirectory(prefix="amazon-tr-bench-orders-") as tmp:
+        app = create_app({
+            "INSTANCE_PATH": str(Path(tmp) / "instance"), "SECRET_KEY": "bench", "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(tmp) / 'shop.sqlite'}",
+            "AMAZON_TR_SANDBOX": "local", "AMAZON_TR_LOCAL_SANDBOX_URL": sandbox_url, "DEMO_MOUNT_SANDBOX": False,
+        })
+        app.extensions["amazon_tr"].clock = clock
+        with app.app_context():
+            db.create_all()
+            migrate.upgrade(db.engine)
+            seed_products()
+            store = grant(Store(name="Bench", seller_id=TR_SELLER_ID, active=True, order_import=True),
+                          refresh_token, TR_SELLER_ID)
+            db.session.add(store)
+            db.session.commit()
+            store_id = store.id
+
+            sim_start = clock.time()
+            if trace:
+                tracemalloc.start()
+            cpu_thread, cpu_process, wall = time.thread_time(), time.process_time(), time.perf_counter()
+            run = orders.import_orders(store_id, trigger="cli")
+            cpu_thread = time.thread_time() - cpu_thread
+            cpu_process = time.process_time() - cpu_process
+            wall = time.perf_counter() - wall
+            peak = tracemalloc.get_traced_memory()[1] if trace else 0
+            if trace:
+                tracemalloc.stop()
+            result = {"status": run.status, "error": run.error, "created": run.counts.get("created", 0),
+                      "waits": run.counts.get("waits", 0), "in_shop": db.session.query(Order).count(),
+                      "sim_seconds": clock.time() - sim_start, "cpu_thread": cpu_thread,
+                      "cpu_process": cpu_process, "wall": wall, "peak_heap": peak,
+                      "max_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
+            db.session.remove()
+            db.engine.dispose()
+    print(json.dumps(result), flush=True)
+
+
+# --- this process ---------------------------------------------------------------------
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of another process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def one_run(n: int, trace: bool, timeout: float) -> dict:
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(BENCH.parent), os.environ.get("PYTHONPATH")])))
+    with Children() as children:
+        sandbox = children.start([PY, __file__, "--serve-sandbox", str(n)], stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE, text=True, env=env, cwd=BENCH.parent)
+        line = sandbox.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the sandbox process exited with {sandbox.wait()}")
+        info = json.loads(line)
+        sandbox_cpu = cpu_seconds(sandbox.pid)
+        requests.delete(info["url"] + "/_sandbox/requests", timeout=30).raise_for_status()
+        args = [PY, __file__, "--shop", info["url"], info["refresh_token"]] + (["--trace"] if trace else [])
+        out = children.run(args, timeout=timeout, env=env, cwd=BENCH.parent)
+        result = json.loads(out.strip().splitlines()[-1])
+        result["sandbox_cpu"] = cpu_seconds(sandbox.pid) - sandbox_cpu
+        counts = requests.get(info["url"] + "/_sandbox/requests", timeout=30).json()["counts"]
+    result.update(n=info["orders"], future=info["future"], calls=counts.get("searchOrders", 0),
+                  get_order_calls=counts.get("getOrder", 0))
+    return result
+
+
+def report(n_asked: int, timeout: float) -> bool:
+    r = one_run(n_asked, trace=False, timeout=timeout)  # CPU and wall without tracemalloc's overhead
+    heap = one_run(n_asked, trace=True, timeout=timeout)["peak_heap"]
+    n = r["n"]
+    rate, burst = USAGE_PLANS["searchOrders"]
+    minimum = math.ceil(n / 100)
+    floor = max(0, minimum - burst) / rate
+    print(f"\n-- {n:,} orders on Amazon, purchase dates spread over the {SPREAD.days} days before the import --")
+    counted(f"shop orders created: {r['in_shop']:,} of {n:,} on Amazon ({r['future']} dated in the future); "
+            f"run {r['status']} {r['error'] or ''}".rstrip())
+    counted(f"searchOrders calls: {r['calls']:,} (minimum ceil(N/100) = {minimum:,}); getOrder calls: "
+            f"{r['get_order_calls']:,}")
+    computed(f"simulated time under searchOrders' limit: {r['sim_seconds']:,.1f} s (floor at {rate}/s, burst "
+             f"{burst}: {floor:,.1f} s); rate-limit waits: {r['waits']}")
+    per = 1000 / max(1, n)
+    measured(f"CPU per 1,000 orders: {r['cpu_process'] * per:.2f} s the shop process "
+             f"({r['cpu_thread'] * per:.2f} s its importing thread); the sandbox's own process "
+             f"{r['sandbox_cpu'] * per:.2f} s, not counted; import wall time {r['wall']:.1f} s")
+    measured(f"peak memory of the shop process: Python heap during the import {heap / 1e6:.1f} MB (tracemalloc, "
+             f"a second run); resident set high-water {r['max_rss'] / 1e6:.0f} MB (set-up included)")
+    return r["status"] == "done" and r["in_shop"] == n and r["future"] == 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sizes", nargs="*", type=int, help="orders on Amazon (default: 1000 10000)")
+    parser.add_argument("--timeout", type=float, default=3600, help="seconds one run may take")
+    parser.add_argument("--serve-sandbox", type=int, metavar="N", help=argparse.SUPPRESS)
+    parser.add_argument("--shop", nargs=2, metavar=("URL", "TOKEN"), help=argparse.SUPPRESS)
+    parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.serve_sandbox is not None:
+        serve_sandbox(args.serve_sandbox)
+        return 0
+    if args.shop:
+        run_shop(*args.shop, trace=args.trace)
+        return 0
+    legend()
+    print("Sipariş Aktarımı: the demo shop on SQLite, the local Amazon in its own process over HTTP, "
+          "a simulated clock shared by both")
+    ok = [report(n, args.timeout) for n in (args.sizes or [1000, 10000])]
+    return 0 if all(ok) else 1
 
 
 if __name__ == "__main__":
-    main(sys.argv)
+    sys.exit(main())

@@ -5,17 +5,16 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-MARKETPLACE_ID_TR = "A33AVAJ2PDY3EV"
+from .extras import load_sandbox
 
-AMAZON_ENDPOINT = "https://sellingpartnerapi-eu.amazon.com"
-AMAZON_SANDBOX_ENDPOINT = "https://sandbox.sellingpartnerapi-eu.amazon.com"
+from .spapi.constants import LWA_TOKEN_URL, SPAPI_ENDPOINT_EU, SPAPI_SANDBOX_ENDPOINT_EU
 
 # Each key, its default and what it means. The README's config table is written
 # from this list, so a new key is documented where it is defined.
 DEFAULTS: dict[str, tuple[object, str]] = {
     "AMAZON_TR_URL_PREFIX": ("/admin/amazon", "Where the admin pages are mounted."),
-    "AMAZON_TR_SPAPI_ENDPOINT": (AMAZON_ENDPOINT, "SP-API base URL (Europe region serves Türkiye)."),
-    "AMAZON_TR_LWA_TOKEN_URL": ("https://api.amazon.com/auth/o2/token", "Login with Amazon token endpoint."),
+    "AMAZON_TR_SPAPI_ENDPOINT": (SPAPI_ENDPOINT_EU, "SP-API base URL (Europe region serves Türkiye)."),
+    "AMAZON_TR_LWA_TOKEN_URL": (LWA_TOKEN_URL, "Login with Amazon token endpoint."),
     "AMAZON_TR_SELLER_CENTRAL_URL": ("https://sellercentral.amazon.com.tr", "Seller Central, for the consent page."),
     "AMAZON_TR_APP_ID": (None, "Your SP-API application id (amzn1.sp.solution.…)."),
     "AMAZON_TR_APP_DRAFT": (False, "Send version=beta on the consent page while the app is a draft."),
@@ -149,15 +148,15 @@ def amazon_settings(config) -> AmazonSettings:
     app_id = config.get("AMAZON_TR_APP_ID")
     client_id = config.get("AMAZON_TR_LWA_CLIENT_ID")
     client_secret = config.get("AMAZON_TR_LWA_CLIENT_SECRET")
-    if mode == "amazon" and endpoint == AMAZON_ENDPOINT:
-        endpoint = AMAZON_SANDBOX_ENDPOINT
+    if mode == "amazon" and endpoint == SPAPI_ENDPOINT_EU:
+        endpoint = SPAPI_SANDBOX_ENDPOINT_EU
     elif mode == "local":
         base = str(config["AMAZON_TR_LOCAL_SANDBOX_URL"]).rstrip("/")
         endpoint = base
         token_url = base + "/auth/o2/token"
         seller_central = base
-        from .sandbox import seed
-
+        # the sandbox's own application identity; loaded only in local mode
+        seed = load_sandbox("seed")
         app_id = app_id or seed.SANDBOX_APP_ID
         client_id = client_id or seed.SANDBOX_CLIENT_ID
         client_secret = client_secret or seed.SANDBOX_CLIENT_SECRET
@@ -184,3 +183,4 @@ def _truthy(value) -> bool:
 
 
 truthy = _truthy
+

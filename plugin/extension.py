@@ -2,42 +2,27 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from flask import Blueprint, Flask
 
 from . import config as config_mod
-from .clock import SystemClock
+from .cli import amazon_cli
 from .crypto import Cipher
 from .resources import static_dir
+from .scheduler import start_scheduler
 from .shop import ShopAdapter
+from .state import EXTENSION_KEY, AmazonTRState
+from .storefront import footer
+from .views import admin_blueprint
 
 log = logging.getLogger("amazon_tr")
-
-EXTENSION_KEY = "amazon_tr"
-
-
-@dataclass
-class AmazonTRState:
-    """What the plugin keeps per application, in ``app.extensions["amazon_tr"]``."""
-
-    extension: "AmazonTR"
-    db: Any
-    shop: ShopAdapter
-    admin_guard: Callable[[], Any] | None
-    locale_selector: Callable[[], str] | None
-    cipher: Cipher
-    clock: Any = field(default_factory=SystemClock)
-    scheduler: Any = None
-    extras: dict = field(default_factory=dict)
-
 
 class AmazonTR:
     """Mount with ``AmazonTR(app, db=db, shop=MyShop())`` or ``ext.init_app(app)``.
 
     ``db`` is the host's Flask-SQLAlchemy object; ``shop`` implements
-    :class:`plugin.shop.ShopAdapter`; ``admin_guard`` is called before every admin
+    :class:`flask_amazon_tr.shop.ShopAdapter`; ``admin_guard`` is called before every admin
     page and returns True to allow, False to refuse (403) or a response (for
     example a redirect to the host's login page).
     """
@@ -86,10 +71,6 @@ class AmazonTR:
         )
         app.extensions[EXTENSION_KEY] = state
 
-        from .cli import amazon_cli
-        from .storefront import footer
-        from .views import admin_blueprint
-
         app.register_blueprint(admin_blueprint, url_prefix=app.config["AMAZON_TR_URL_PREFIX"])
         app.register_blueprint(
             Blueprint(
@@ -104,19 +85,8 @@ class AmazonTR:
         self._start_scheduler(app, state)
 
     def _start_scheduler(self, app: Flask, state: AmazonTRState) -> None:
-        """The hook where the sync scheduler starts, when AMAZON_TR_SCHEDULER is on."""
+        """Start the sync scheduler in this process when AMAZON_TR_SCHEDULER is on."""
         if not config_mod.truthy(app.config.get("AMAZON_TR_SCHEDULER")):
-            return
-        try:
-            from .scheduler import start_scheduler
-        except ImportError:
-            log.warning("AMAZON_TR_SCHEDULER is on but this version has no scheduler yet")
             return
         state.scheduler = start_scheduler(app)
 
-
-def get_state(app: Flask) -> AmazonTRState:
-    try:
-        return app.extensions[EXTENSION_KEY]
-    except KeyError:
-        raise RuntimeError("flask-amazon-tr is not registered on this application") from None

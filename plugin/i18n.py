@@ -16,6 +16,8 @@ from babel.support import NullTranslations, Translations
 from flask import current_app, has_app_context
 from markupsafe import Markup
 
+from .state import maybe_state
+
 DOMAIN = "amazon_tr"
 LOCALES = ("tr", "en")
 DEFAULT_LOCALE = "tr"
@@ -59,7 +61,7 @@ def current_locale() -> str:
     if not has_app_context():
         return DEFAULT_LOCALE
     app = current_app._get_current_object()
-    state = app.extensions.get("amazon_tr")
+    state = maybe_state(app)
     selector = getattr(state, "locale_selector", None)
     locale = selector() if selector else app.config.get("AMAZON_TR_LOCALE", DEFAULT_LOCALE)
     return locale if locale in LOCALES else DEFAULT_LOCALE

@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+from .models import Store
+from .extras import load_sandbox
+from .state import state as plugin_state
 
 log = logging.getLogger("amazon_tr")
 
@@ -16,14 +22,13 @@ def mount_local_sandbox(app, prefix: str = "/amazon-sandbox", *, catalog=()):
     ``catalog`` lists items (dicts for ``SandboxState.add_catalog_item``: ean, title,
     brand, sku, content_locked…) so the host's own EANs are found on "Amazon".
     """
-    from .sandbox import SandboxState, create_sandbox_app
-
-    state = SandboxState()
+    sandbox = load_sandbox()
+    state = sandbox.SandboxState()
     for item in catalog:
         state.add_catalog_item(**item)
-    sandbox_app = create_sandbox_app(state)
+    sandbox_app = sandbox.create_sandbox_app(state)
     app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {prefix: sandbox_app})
-    app.extensions["amazon_tr"].extras["local_sandbox"] = state
+    plugin_state(app).extras["local_sandbox"] = state
     _remember_grants(app, state)
     log.info("local Amazon sandbox mounted at %s", prefix)
     return state
@@ -42,20 +47,14 @@ def _remember_grants(app, state) -> None:
         if done:
             return
         done.append(True)
-        from sqlalchemy import select
-        from sqlalchemy.exc import SQLAlchemyError
-
-        from .models import Store
-
-        ext = app.extensions["amazon_tr"]
+        ext = plugin_state(app)
         try:
             stores = ext.db.session.scalars(select(Store).where(Store.refresh_token_encrypted.is_not(None))).all()
         except SQLAlchemyError:  # tables not created yet: nothing to remember
             ext.db.session.rollback()
             return
         client_id = app.config.get("AMAZON_TR_LWA_CLIENT_ID")
-        from .sandbox import seed
-
+        seed = load_sandbox("seed")
         for store in stores:
             if store.authorization_revoked_at is not None:
                 continue

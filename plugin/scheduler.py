@@ -2,11 +2,11 @@
 
 Every process that starts with AMAZON_TR_SCHEDULER on (each gunicorn worker,
 each host) runs a small election thread. It tries the leader lock
-(:mod:`plugin.leader_lock`) every AMAZON_TR_SCHEDULER_RETRY seconds; the one
+(:mod:`flask_amazon_tr.leader_lock`) every AMAZON_TR_SCHEDULER_RETRY seconds; the one
 that gets it starts a BackgroundScheduler with one tick job per kind, the
 others keep trying. When the leader dies its lock goes with it and a follower
 takes over at its next try, then catches up the current slot at once (the slot
-claims in :mod:`plugin.services.schedule` keep that from repeating a tick the
+claims in :mod:`flask_amazon_tr.services.schedule` keep that from repeating a tick the
 old leader already ran, and a restart runs the daily jobs only if today's run
 has not happened yet).
 """
@@ -20,6 +20,12 @@ from datetime import datetime, timezone
 
 from flask import Flask
 
+from .leader_lock import lock_for
+from .services import schedule
+from .services.runs import HOLDER
+from .services.schedule import KINDS, interval
+from .state import state
+
 log = logging.getLogger("amazon_tr")
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -27,23 +33,19 @@ EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 def run_job(app: Flask, kind: str):
     """One tick of ``kind`` with its own app context and database session: what APScheduler calls."""
-    from .services import schedule
-
     with app.app_context():
         try:
             return schedule.run_tick(kind)
         except Exception:
             log.exception("scheduler: the %s tick failed", kind)
         finally:
-            app.extensions["amazon_tr"].db.session.remove()
+            state(app).db.session.remove()
 
 
 class SchedulerHost:
     """This process's part in the election and, while it leads, its APScheduler."""
 
     def __init__(self, app: Flask, lock, *, retry: float) -> None:
-        from .services.runs import HOLDER
-
         self.app = app
         self.lock = lock
         self.retry = retry
@@ -86,20 +88,16 @@ class SchedulerHost:
             return self.role
 
     def _db(self, fn):
-        from .services import schedule
-
         with self.app.app_context():
             try:
                 return fn(schedule)
             finally:
-                self.app.extensions["amazon_tr"].db.session.remove()
+                state(self.app).db.session.remove()
 
     def _lead(self) -> None:
         from apscheduler.executors.pool import ThreadPoolExecutor
         from apscheduler.schedulers.background import BackgroundScheduler
         from apscheduler.triggers.interval import IntervalTrigger
-
-        from .services.schedule import KINDS, interval
 
         self.role = "leader"
         self.leading_since = datetime.now(timezone.utc)
@@ -168,17 +166,13 @@ def in_reloader_watcher(app: Flask) -> bool:
 
 def start_scheduler(app: Flask, *, elect: bool = True) -> SchedulerHost | None:
     """Join the election for this shop's scheduler; None in the debug reloader's watcher process."""
-    from .leader_lock import lock_for
-
     if in_reloader_watcher(app):
         log.info("scheduler: not started in the debug reloader's watcher process (the reloaded child runs it)")
         return None
-    from .services.schedule import KINDS, interval
-
     with app.app_context():
         for kind in KINDS:
             interval(kind)  # a bad interval fails at start-up, not in a job thread at night
-        engine = app.extensions["amazon_tr"].db.engine
+        engine = state(app).db.engine
     lock = lock_for(engine, lock_file=app.config.get("AMAZON_TR_SCHEDULER_LOCK_FILE"),
                     instance_path=app.instance_path)
     retry = float(app.config["AMAZON_TR_SCHEDULER_RETRY"])

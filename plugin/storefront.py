@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from .i18n import current_locale, gettext
 from .models import Store
+from .state import maybe_state, state
 
 _STORE_CHANGED = "amazon_tr_store_changed"
 
@@ -75,11 +76,11 @@ class FooterCache:
 
 
 def footer_links() -> list[dict]:
-    state = current_app.extensions["amazon_tr"]
-    cache = state.extras.get("footer_cache")
+    st = state()
+    cache = st.extras.get("footer_cache")
     if cache is not None:
         cache.loads += 1
-    rows = state.db.session.execute(
+    rows = st.db.session.execute(
         select(Store.name, Store.store_url)
         .where(Store.active.is_(True), Store.store_url.is_not(None))
         .order_by(Store.name)
@@ -95,10 +96,10 @@ def _render_links(links: list[dict]) -> Markup:
 
 def footer() -> Markup:
     """Jinja global ``amazon_tr_footer()``: nothing at all when no active store has an address."""
-    state = current_app.extensions["amazon_tr"]
-    cache = state.extras.get("footer_cache")
+    st = state()
+    cache = st.extras.get("footer_cache")
     if cache is None:
-        cache = state.extras.setdefault("footer_cache", FooterCache(stamp_path(current_app)))
+        cache = st.extras.setdefault("footer_cache", FooterCache(stamp_path(current_app)))
     return cache.render()
 
 
@@ -108,7 +109,7 @@ def _note_store_changes(session, flush_context, instances) -> None:
 
 
 def _after_commit(session) -> None:
-    if session.info.pop(_STORE_CHANGED, False) and has_app_context() and "amazon_tr" in current_app.extensions:
+    if session.info.pop(_STORE_CHANGED, False) and has_app_context() and maybe_state(current_app) is not None:
         touch_stamp(stamp_path(current_app))
 
 

@@ -32,7 +32,7 @@ def need(condition: bool, why: str):
 
 def make_app(tmp_path: Path, **config):
     from flask_amazon_tr import migrate
-    from wsgi import create_app, db, seed_products
+    from demo import create_app, db, seed_products
 
     base = {
         "INSTANCE_PATH": str(tmp_path / "instance"),
@@ -54,7 +54,7 @@ def make_app(tmp_path: Path, **config):
 def app(tmp_path):
     app = make_app(tmp_path)
     yield app
-    from wsgi import db
+    from demo import db
 
     with app.app_context():
         db.session.remove()

@@ -190,7 +190,7 @@ class Flow:
 
         from flask_amazon_tr.models import Store
         from flask_amazon_tr.sandbox.seed import TR_SELLER_ID
-        from wsgi import db
+        from demo import db
 
         tokens = authorize_over_http(self.sandbox.url)
         with self.app.app_context():
@@ -207,7 +207,7 @@ class Flow:
 
         from flask_amazon_tr.models import Store
         from flask_amazon_tr.sandbox.seed import TR_SELLER_ID
-        from wsgi import db
+        from demo import db
 
         tokens = authorize_over_http(self.sandbox.url)
         with self.app.app_context():
@@ -218,7 +218,7 @@ class Flow:
 
     def close(self) -> None:
         if self.app is not None:
-            from wsgi import db
+            from demo import db
 
             with self.app.app_context():
                 db.session.remove()
@@ -243,7 +243,7 @@ class ApiTestFlow(Flow):
     def _test(self):
         from flask_amazon_tr.models import Store
         from flask_amazon_tr.services.connection_test import run_api_test
-        from wsgi import db
+        from demo import db
 
         with self.app.app_context():
             result = run_api_test(db.session.get(Store, self.store_id))
@@ -322,7 +322,7 @@ def verify_orders(app, sandbox, store_id, order_ids) -> None:
     """Each of Amazon's orders exactly once in the shop and in our table, with Amazon's status."""
     from flask_amazon_tr.models import ImportedOrder
     from flask_amazon_tr.sandbox.seed import TR_SELLER_ID
-    from wsgi import Order, db
+    from demo import Order, db
 
     with sandbox.state.lock:
         amazon = {oid: (o["fulfillment"]["fulfillmentStatus"]) for oid, o in sandbox.state.orders.items()
@@ -397,7 +397,7 @@ class ProductsFlow(Flow):
 
     def _links(self):
         from flask_amazon_tr.models import ListingLink
-        from wsgi import db
+        from demo import db
 
         with self.app.app_context():
             found = {link.sku: link for link in db.session.scalars(select(ListingLink).where(
@@ -446,7 +446,7 @@ class ProductsFlow(Flow):
 def verify_listings(app, sb, links) -> None:
     """Amazon's price and stock of every SKU equal the shop's (no price or stock rule is set)."""
     from flask_amazon_tr.sandbox.seed import TR_SELLER_ID
-    from wsgi import Product, db
+    from demo import Product, db
 
     with app.app_context():
         shop = {p.sku: (p.price, p.stock) for p in db.session.scalars(select(Product).where(Product.sku.in_(SKUS)))}
@@ -468,7 +468,7 @@ class PatchFlow(ProductsFlow):
         super().setup()
         status, error = self._push()
         check(status == "done" and error is None, f"first push failed: {error}")
-        from wsgi import Product, db
+        from demo import Product, db
 
         with self.app.app_context():
             for product in db.session.scalars(select(Product).where(Product.sku.in_(SKUS))):
@@ -516,7 +516,7 @@ LINES = [{"orderItemId": "31111111111111", "quantityOrdered": 2,
 class ShipmentsFlow(Flow):
     def setup(self):
         from flask_amazon_tr.models import ImportedOrder
-        from wsgi import db
+        from demo import db
 
         self.make_app()
         self.add_store()
@@ -530,7 +530,7 @@ class ShipmentsFlow(Flow):
 
     def _package(self):
         from flask_amazon_tr.models import ShipmentPackage
-        from wsgi import db
+        from demo import db
 
         with self.app.app_context():
             found = db.session.scalars(select(ShipmentPackage)).all()

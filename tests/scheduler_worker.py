@@ -20,7 +20,7 @@ logging.basicConfig(level=logging.INFO, format="%(process)d %(levelname)s %(mess
 
 
 def main() -> None:
-    from wsgi import create_app
+    from demo import create_app
 
     app = create_app(json.loads(sys.argv[1]))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

@@ -30,7 +30,7 @@ def admin(amazon_app):
 
 
 def add_store(app, seller_id=TR_SELLER_ID, name="Anadolu Çarşı Mağazası"):
-    from wsgi import db
+    from demo import db
 
     with app.app_context():
         store = Store(name=name, seller_id=seller_id, auto_update_type="stock_price")
@@ -40,7 +40,7 @@ def add_store(app, seller_id=TR_SELLER_ID, name="Anadolu Çarşı Mağazası"):
 
 
 def load(app, store_id):
-    from wsgi import db
+    from demo import db
 
     with app.app_context():
         store = db.session.get(Store, store_id)
@@ -99,7 +99,7 @@ def test_consent_url_carries_app_state_and_redirect(amazon_app, admin, sandbox):
     assert query["redirect_uri"] == "http://localhost/admin/amazon/oauth/callback"
     assert len(query["state"]) >= 40
     assert "version" not in query
-    from wsgi import db
+    from demo import db
 
     with amazon_app.app_context():
         row = db.session.scalar(select(OAuthState))
@@ -305,7 +305,7 @@ def test_api_test_without_csrf_is_refused_in_a_fragment(amazon_app, admin, sandb
 
 
 def test_expiry_warning_in_store_list(amazon_app, admin, sandbox):
-    from wsgi import db
+    from demo import db
 
     store_id = add_store(amazon_app)
     authorize(admin, store_id)

@@ -29,7 +29,7 @@ SKUS = ["DEMO-0001", "DEMO-0002", "DEMO-0011", "DEMO-0012"]
 
 PUSH_WORKER = r"""
 import json, os, signal, sys
-from wsgi import create_app
+from demo import create_app
 from flask_amazon_tr.spapi import SPAPIClient
 config, store_id, die_after = json.loads(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 if die_after:
@@ -82,7 +82,7 @@ def _push(env, die_after=""):
 
 def _listing_values_match_the_shop(env):
     from flask_amazon_tr.models import ListingLink
-    from wsgi import Product, db
+    from demo import Product, db
 
     with env.ctx():
         shop = {p.sku: (p.price, p.stock) for p in db.session.scalars(select(Product).where(Product.sku.in_(SKUS)))}

@@ -17,7 +17,7 @@ def test_kargoya_ver_confirms_the_shipment_to_amazon(tmp_path, sandbox):
     store_id = add_store(app)
     authorize(admin, store_id)
     from flask_amazon_tr.services.orders import import_orders
-    from wsgi import Order, db
+    from demo import Order, db
 
     with app.app_context():
         import_orders(store_id)

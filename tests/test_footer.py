@@ -9,7 +9,7 @@ from flask_amazon_tr.models import Store
 
 
 def add_store(app, **values):
-    from wsgi import db
+    from demo import db
 
     data = {"name": "Anadolu Çarşı", "seller_id": "A1TRDEMOSATICI", "auto_update_type": "all",
             "store_url": "https://www.amazon.com.tr/s?me=A1TRDEMOSATICI"}
@@ -59,7 +59,7 @@ def test_store_url_and_name_are_escaped_at_render(app, client):
 
 
 def test_no_plugin_query_per_request_after_warm_up(app, client):
-    from wsgi import db
+    from demo import db
 
     add_store(app)
     client.get("/")
@@ -79,7 +79,7 @@ def test_a_store_change_reaches_every_worker_at_once(tmp_path):
     assert "amazon-tr-footer" in a.get("/").get_data(as_text=True)
     assert "amazon-tr-footer" in b.get("/").get_data(as_text=True)
 
-    from wsgi import db
+    from demo import db
 
     with first.app_context():
         db.session.get(Store, store_id).store_url = "https://www.amazon.com.tr/s?me=NEWADDRESS"

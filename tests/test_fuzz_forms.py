@@ -53,7 +53,7 @@ def test_store_form_fuzz(app, admin, name, seller_id, store_url, active, order_i
     assert response.status_code in (302, 422), response.status_code
     if response.status_code == 422:
         assert TURKISH_ERROR in response.get_data(as_text=True)
-    from wsgi import db
+    from demo import db
 
     with app.app_context():
         for store in db.session.scalars(select(Store)):
@@ -76,7 +76,7 @@ def test_oauth_callback_fuzz(app, admin, state, code, partner, error, extra):
     assert response.headers["Referrer-Policy"] == "no-referrer"
     page = admin.get(response.headers["Location"]).get_data(as_text=True)
     assert re.search(r"amazon-tr-alert--error[^>]*>[^<]*(Yetkilendir|yetkilendirme|Amazon)", page), page[:2000]
-    from wsgi import db
+    from demo import db
 
     with app.app_context():
         assert db.session.scalar(select(Store).where(Store.refresh_token_encrypted.is_not(None))) is None
@@ -85,7 +85,7 @@ def test_oauth_callback_fuzz(app, admin, state, code, partner, error, extra):
 @pytest.fixture(autouse=True)
 def _one_store(app):
     """The callback fuzz needs a store a forged state could point at."""
-    from wsgi import db
+    from demo import db
 
     with app.app_context():
         db.session.add(Store(name="Hedef", seller_id="A1TRDEMOSATICI", auto_update_type="all"))

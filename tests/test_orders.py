@@ -103,7 +103,7 @@ def test_prefix_from_config_and_per_store(tmp_path, sandbox):
 
 def test_personal_data_is_encrypted_at_rest(oapp, sandbox, store_id):
     run_import(oapp, store_id)
-    from wsgi import db
+    from demo import db
 
     amazon = seller_orders(sandbox)
     some_id, some = next((k, v) for k, v in amazon.items() if v.get("buyer"))
@@ -222,7 +222,7 @@ def test_no_call_to_amazon_when_passive_off_or_unauthorized(oapp, sandbox, flags
 def test_database_refuses_a_second_row_for_the_same_amazon_order(oapp, sandbox, store_id):
     run_import(oapp, store_id)
     first = imported(oapp)[0]
-    from wsgi import db
+    from demo import db
 
     with oapp.app_context():
         db.session.add(ImportedOrder(store_id=store_id, amazon_order_id=first.amazon_order_id, state="ready",

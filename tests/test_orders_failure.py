@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 WORKER = r"""
 import json, sys
-from wsgi import create_app
+from demo import create_app
 config = json.loads(sys.argv[1])
 mode, store_id = sys.argv[2], int(sys.argv[3])
 app = create_app(config)
@@ -48,7 +48,7 @@ with app.app_context():
         # No lease: both processes write the same pages at the same time; only the database keeps them apart.
         from flask_amazon_tr.models import Store
         from flask_amazon_tr.services.amazon import calling_amazon
-        from flask_amazon_tr.services.order_mapping import INCLUDED_DATA
+        from flask_amazon_tr.services.orders import INCLUDED_DATA
         from flask_amazon_tr.services import session
         from datetime import timedelta
         store = session().get(Store, store_id)

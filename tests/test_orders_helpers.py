@@ -23,7 +23,7 @@ def add_store(app, sandbox_url, *, name="Amazon Türkiye Mağazam", active=True,
               authorized=True, seller_id=TR_SELLER_ID) -> int:
     """A store row authorized the way the Yetkilendir flow leaves it: a real refresh token from the sandbox."""
     from sandbox_fixtures import authorize_over_http
-    from wsgi import db
+    from demo import db
 
     with app.app_context():
         store = Store(name=name, seller_id=seller_id, active=active, order_import=order_import)
@@ -42,7 +42,7 @@ def orders_app(tmp_path, sandbox, clock=None, **config):
 
 
 def shop_orders(app):
-    from wsgi import Order, db
+    from demo import Order, db
 
     with app.app_context():
         rows = db.session.scalars(select(Order).order_by(Order.number)).all()
@@ -55,14 +55,14 @@ def shop_orders(app):
 
 
 def stock(app) -> dict[str, int]:
-    from wsgi import Product, db
+    from demo import Product, db
 
     with app.app_context():
         return {p.sku: p.stock for p in db.session.scalars(select(Product))}
 
 
 def imported(app, store_id=None):
-    from wsgi import db
+    from demo import db
 
     with app.app_context():
         query = select(ImportedOrder).order_by(ImportedOrder.amazon_order_id)
@@ -74,7 +74,7 @@ def imported(app, store_id=None):
 
 
 def runs_of(app, store_id):
-    from wsgi import db
+    from demo import db
 
     with app.app_context():
         rows = db.session.scalars(select(SyncRun).where(SyncRun.store_id == store_id).order_by(SyncRun.id)).all()
@@ -133,7 +133,7 @@ def money(text: str) -> Decimal:
 def oapp(tmp_path, sandbox):
     app = orders_app(tmp_path, sandbox)
     yield app
-    from wsgi import db
+    from demo import db
 
     with app.app_context():
         db.session.remove()

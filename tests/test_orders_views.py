@@ -7,6 +7,7 @@ import time
 import pytest
 
 from conftest import LiveServer, csrf_from
+from flask_amazon_tr.i18n import in_turkish, lazy_gettext
 from flask_amazon_tr.services import orders as order_service
 from test_orders_helpers import (  # noqa: F401  (fixtures)
     add_store,
@@ -96,7 +97,7 @@ def test_history_shows_failed_run_with_amazons_message(oapp, client, sandbox, st
         from flask_amazon_tr.services import runs
 
         run = runs.start_run(store_id, "orders")
-        runs.finish_run(run, error=order_service.in_turkish(order_service._l("Amazon rejected the request.")) +
+        runs.finish_run(run, error=in_turkish(lazy_gettext("Amazon rejected the request.")) +
                         " Amazon'un yanıtı: [searchOrders HTTP 400 InvalidInput] Invalid date-time 'x'.")
     html = client.get(f"/admin/amazon/stores/{store_id}/orders").get_data(as_text=True)
     assert "Başarısız" in html and "Amazon isteği reddetti." in html and "Invalid date-time" in html
@@ -135,6 +136,26 @@ def test_settings_form_prefix_and_unknown_sku_policy(oapp, client, sandbox, stor
     with oapp.app_context():
         settings = order_service.settings_for(store_id)
         assert (settings.number_prefix, settings.unknown_sku) == ("AMZTR-", "unmatched")
+
+
+def test_settings_and_reimport_forms_keep_what_was_typed_and_answer_in_turkish(oapp, client, sandbox, store_id):
+    token = csrf_from(client.get(f"/admin/amazon/stores/{store_id}/orders").get_data(as_text=True))
+    bad = client.post(f"/admin/amazon/stores/{store_id}/orders/settings", data={
+        "csrf_token": token, "prefix_mode": "own", "number_prefix": "ŞÇ Ğ", "unknown_sku": "hepsi"})
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and 'value="ŞÇ Ğ"' in html
+    assert "Ön ek için en fazla 20 harf" in html and "Bilinmeyen stok kodlu siparişlere ne yapılacağını seçin." in html
+    # The shop's default prefix ignores whatever is left in the prefix box.
+    kept = client.post(f"/admin/amazon/stores/{store_id}/orders/settings", data={
+        "csrf_token": token, "prefix_mode": "default", "number_prefix": "ŞÇ Ğ", "unknown_sku": "skip"})
+    assert kept.status_code == 302
+    with oapp.app_context():
+        assert order_service.settings_for(store_id).number_prefix is None
+    sandbox.state.clear_requests()
+    wrong_day = client.post(f"/admin/amazon/stores/{store_id}/orders/import", follow_redirects=True,
+                            data={"csrf_token": token, "since": "31.12.2025"})
+    assert "Tarihi gün, ay ve yıl olarak girin." in wrong_day.get_data(as_text=True)
+    assert sandbox.state.count() == 0 and runs_of(oapp, store_id) == []
 
 
 def test_cli_sync_orders_and_purge(oapp, sandbox, store_id):

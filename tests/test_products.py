@@ -8,7 +8,7 @@ import pytest
 from test_products_support import build_env, seed_demo_catalog
 from sqlalchemy import select
 
-from flask_amazon_tr.services import listing_values as values
+from flask_amazon_tr.services.listings import values
 
 TYPE_ATTRIBUTES = {
     "all": {"item_name", "brand", "product_description", "bullet_point", "main_product_image_locator",
@@ -36,7 +36,7 @@ def env(tmp_path, sim_sandbox, sim_clock):
 
 def links(env):
     from flask_amazon_tr.models import ListingLink
-    from wsgi import db
+    from demo import db
 
     return {link.sku: link for link in db.session.scalars(select(ListingLink).where(
         ListingLink.store_id == env.store_id))}
@@ -44,7 +44,7 @@ def links(env):
 
 def set_store(env, **fields):
     from flask_amazon_tr.models import Store
-    from wsgi import db
+    from demo import db
 
     store = db.session.get(Store, env.store_id)
     for k, v in fields.items():
@@ -53,7 +53,7 @@ def set_store(env, **fields):
 
 
 def change_product(sku, **fields):
-    from wsgi import Product, db
+    from demo import Product, db
 
     product = db.session.scalar(select(Product).where(Product.sku == sku))
     for k, v in fields.items():

@@ -27,7 +27,7 @@ def env(tmp_path, sim_sandbox, sim_clock):
 
 def _links():
     from flask_amazon_tr.models import ListingLink
-    from wsgi import db
+    from demo import db
 
     return {link.sku: link for link in db.session.scalars(select(ListingLink))}
 
@@ -76,7 +76,7 @@ def test_feed_report_issues_are_written_to_each_link(env):
         # Amazon lost one listing behind our back; a price change for it is refused in the report
         with env.sb.lock:
             del env.sb.listings[TR_SELLER_ID]["DEMO-0004"]
-        from wsgi import Product, db
+        from demo import Product, db
 
         for product in db.session.scalars(select(Product).where(Product.sku.in_(skus))):
             product.price = product.price + 1
@@ -125,7 +125,7 @@ def test_stock_change_in_the_shop_reaches_amazon_in_seconds(tmp_path, sandbox):
                for e in patches)
     with env.ctx():
         from flask_amazon_tr.models import SyncRun
-        from wsgi import db
+        from demo import db
 
         assert db.session.scalars(select(SyncRun.trigger).where(SyncRun.trigger == "stock")).all() == ["stock"]
 

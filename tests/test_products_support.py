@@ -34,7 +34,7 @@ class Env:
 
 def build_env(tmp_path, sandbox, clock=None, *, update_type="all", product_update=True, active=True, **config):
     from flask_amazon_tr.models import Store
-    from wsgi import db
+    from demo import db
 
     app = make_app(tmp_path, AMAZON_TR_SANDBOX="local", AMAZON_TR_LOCAL_SANDBOX_URL=sandbox.url, **config)
     state = app.extensions["amazon_tr"]
@@ -52,7 +52,7 @@ def build_env(tmp_path, sandbox, clock=None, *, update_type="all", product_updat
 
 def seed_demo_catalog(sandbox_state, *, matched=range(1, 11), locked=(3,)):
     """Amazon has catalog pages for some of the demo shop's EANs; ``locked`` ones belong to a brand."""
-    from wsgi import DEMO_PRODUCTS, ean13
+    from demo import DEMO_PRODUCTS, ean13
 
     for i in matched:
         title, brand, _category, _price = DEMO_PRODUCTS[i - 1]

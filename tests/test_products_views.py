@@ -75,7 +75,7 @@ def test_row_actions_send_unlink_and_lock_price(env, admin):
     from flask_amazon_tr.models import ListingLink
     from flask_amazon_tr.services.listings import push_products
     from sqlalchemy import select
-    from wsgi import Product, db
+    from demo import Product, db
 
     with env.ctx():
         push_products(env.store_id, skus=["DEMO-0001"])

@@ -22,7 +22,7 @@ def sapp(tmp_path, sandbox):
     sandbox.state.rate_limits_enabled = False
     app = make_app(tmp_path, AMAZON_TR_SANDBOX="local", AMAZON_TR_LOCAL_SANDBOX_URL=sandbox.url)
     yield app
-    from wsgi import db
+    from demo import db
 
     with app.app_context():
         db.session.remove()
@@ -30,7 +30,7 @@ def sapp(tmp_path, sandbox):
 
 
 def scheduler_runs(app, store_id):
-    from wsgi import db
+    from demo import db
 
     with app.app_context():
         try:
@@ -65,7 +65,7 @@ def test_order_tick_runs_each_eligible_store_once_per_slot(sapp, sandbox):
     # The next slot runs again; the store made passive in between does not.
     tick(sapp, "orders", when=1_000_000 + 300)
     assert scheduler_runs(sapp, active) == ["done", "done"]
-    from wsgi import db
+    from demo import db
 
     with sapp.app_context():
         db.session.get(Store, active).active = False
@@ -76,7 +76,7 @@ def test_order_tick_runs_each_eligible_store_once_per_slot(sapp, sandbox):
 def test_daily_jobs_purge_and_authorization_check(sapp, sandbox, caplog):
     ok = add_store(sapp, sandbox.url, "Ankara")
     expiring = add_store(sapp, sandbox.url, "Bursa")
-    from wsgi import db
+    from demo import db
 
     with sapp.app_context():
         store = db.session.get(Store, expiring)
@@ -196,7 +196,7 @@ def test_no_scheduler_in_the_debug_reloaders_watcher(tmp_path, monkeypatch):
 
 def test_deleting_a_store_forgets_its_pause_and_claims(sapp, sandbox):
     from flask_amazon_tr.services.stores import delete_store
-    from wsgi import db
+    from demo import db
 
     store_id = add_store(sapp, sandbox.url, "Ankara")
     tick(sapp, "orders", when=3_000_000)
@@ -227,7 +227,7 @@ def test_cli_status_test_pause_resume(sapp, sandbox):
 
 def test_store_list_and_box_cost_the_same_queries_for_one_store_or_ten(sapp, sandbox):
     from querycount import counting_queries
-    from wsgi import db
+    from demo import db
 
     client = sapp.test_client()
     with client.session_transaction() as sess:

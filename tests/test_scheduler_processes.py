@@ -68,7 +68,7 @@ class Workers:
 
 
 def leader_row(app):
-    from wsgi import db
+    from demo import db
 
     with app.app_context():
         try:
@@ -90,7 +90,7 @@ def wait_for_leader(app, workers: Workers, *, other_than: int | None = None, tim
 
 def scheduled_runs(app) -> dict[int, tuple[int, str]]:
     """{run id: (store id, status)} of every run the scheduler made."""
-    from wsgi import db
+    from demo import db
 
     with app.app_context():
         try:
@@ -102,7 +102,7 @@ def scheduled_runs(app) -> dict[int, tuple[int, str]]:
 
 def claims(app) -> dict[int, list[tuple[int, int | None]]]:
     """{store id: [(slot, run id), ...]} of the order import slots the scheduler claimed."""
-    from wsgi import db
+    from demo import db
 
     with app.app_context():
         try:
@@ -182,7 +182,7 @@ def exercise(tmp_path: Path, sandbox, db_uri: str | None) -> None:
             time.sleep(0.05)
         change_slot = wait_settled(app, [a, b])
         with app.app_context():
-            from wsgi import db
+            from demo import db
 
             db.session.get(Store, b).active = False
             db.session.commit()
@@ -214,7 +214,7 @@ def exercise(tmp_path: Path, sandbox, db_uri: str | None) -> None:
         assert sorted(run_ids) == sorted(i for i, (s, _) in runs.items() if s == store_id)
     assert set(got) == {a, b, e}  # the passive, paused, unauthorized and import-off stores got nothing
     # The jobs did the buttons' work: the new store's first scheduled import brought the orders in.
-    from wsgi import db
+    from demo import db
 
     with app.app_context():
         rows = db.session.scalars(select(ImportedOrder.amazon_order_id).where(ImportedOrder.store_id == e)).all()

@@ -28,7 +28,7 @@ def busy_shop(tmp_path, sandbox, caplog):
         from flask_amazon_tr.models import Store
         from flask_amazon_tr.services.listings import push_products
         from flask_amazon_tr.services.orders import import_orders
-        from wsgi import db
+        from demo import db
 
         store = db.session.get(Store, store_id)
         store.product_update = True

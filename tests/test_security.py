@@ -19,7 +19,7 @@ def concrete(rule) -> str:
 
 
 def snapshot(app):
-    from wsgi import db
+    from demo import db
 
     with app.app_context():
         engine = db.engine
@@ -84,7 +84,7 @@ def test_hostile_store_names_are_stored_verbatim_and_rendered_inert(app, admin, 
     for html in (listing, edit):
         assert "<script>alert(1)</script>" not in html and "<img src=x" not in html
         assert "49" not in re.findall(r"<td><a [^>]+>([^<]*)</a></td>", listing)
-    from wsgi import db
+    from demo import db
     from flask_amazon_tr.models import Store
 
     with app.app_context():

@@ -7,6 +7,8 @@ import pytest
 import requests
 
 from flask_amazon_tr.spapi import (
+    JSON_FEED_CONTENT_TYPE,
+    JSON_LISTINGS_FEED,
     AuthorizationRevokedError,
     ForbiddenError,
     InvalidInputError,
@@ -18,7 +20,7 @@ from flask_amazon_tr.spapi import (
     ThrottledError,
     UnauthorizedError,
 )
-from flask_amazon_tr.spapi.testing import canned_client, reply, token_reply
+from spapi_helpers import canned_client, reply, token_reply
 
 ERRORS = {"errors": [{"code": "InvalidInput", "message": "Geçersiz SKU", "details": "sku too long"}]}
 
@@ -87,8 +89,9 @@ def test_search_orders_pages_with_same_filters_and_formatted_dates():
 
     client, transport, _ = canned_client(handler)
     after = datetime(2026, 1, 2, 3, 4, 5, 678, tzinfo=timezone(timedelta(hours=3)))
-    orders = list(client.iter_orders(last_updated_after=after, fulfillment_statuses=["UNSHIPPED", "SHIPPED"],
-                                     included_data=["BUYER", "RECIPIENT"], max_results=2))
+    answers = client.search_orders(last_updated_after=after, fulfillment_statuses=["UNSHIPPED", "SHIPPED"],
+                                   included_data=["BUYER", "RECIPIENT"], max_results=2)
+    orders = [order for page in answers for order in page["orders"]]
     assert [o["orderId"] for o in orders] == ["1", "2", "3", "4"]
     calls = [s for s in transport.sent if "/orders/" in s.url]
     assert len(calls) == 3
@@ -154,7 +157,10 @@ def test_feed_round_trip_upload_without_token_and_gzip_download():
     client, transport, _ = canned_client(handler)
     doc = {"header": {"sellerId": "A1SELLERTR", "version": "2.0", "issueLocale": "tr_TR"},
            "messages": [{"messageId": 1, "sku": "Kırmızı Şal/42", "operationType": "DELETE"}]}
-    assert client.submit_json_listings_feed(doc) == "F1"
+    created = client.create_feed_document(JSON_FEED_CONTENT_TYPE)
+    client.upload_feed_document(created["url"], json.dumps(doc, ensure_ascii=False).encode("utf-8"),
+                                JSON_FEED_CONTENT_TYPE)
+    assert client.create_feed(JSON_LISTINGS_FEED, created["feedDocumentId"]) == {"feedId": "F1"}
 
     create_doc, upload, create_feed = [s for s in transport.sent if "auth/o2" not in s.url]
     assert create_doc.json() == {"contentType": "application/json; charset=UTF-8"}

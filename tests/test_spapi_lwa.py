@@ -4,7 +4,7 @@ import pytest
 
 from flask_amazon_tr.clock import SimulatedClock
 from flask_amazon_tr.spapi import AuthorizationRevokedError, InvalidGrantError, LWAClient, LWAError, NetworkError
-from flask_amazon_tr.spapi.testing import fake_session, reply, token_reply
+from spapi_helpers import fake_session, reply, token_reply
 
 TOKEN_URL = "https://api.amazon.com/auth/o2/token"
 

@@ -12,7 +12,7 @@ from flask_amazon_tr.spapi.ratelimit import PACING_MARGIN
 
 # Pacing adds a millisecond of margin per wait; it must not add up.
 MARGIN = 2 * PACING_MARGIN
-from flask_amazon_tr.spapi.testing import canned_client, reply
+from spapi_helpers import canned_client, reply
 
 
 def assert_within_bucket(stamps, rate, burst, eps=1e-6):

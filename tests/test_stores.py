@@ -25,7 +25,7 @@ def post_form(admin, url, **changes):
 
 
 def stores(app):
-    from wsgi import db
+    from demo import db
 
     with app.app_context():
         return db.session.scalars(select(Store).order_by(Store.id)).all()

@@ -9,6 +9,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit, parse_qsl
 from flask import Blueprint, Response, current_app, jsonify, redirect, request
 
 from .dispatch import json_response
+from .local_only import from_this_machine, is_loopback_host
 from .seed import MARKETPLACES, TR_SELLER_ID
 from .state import AUTH_CODE_TTL, CONSENT_NONCE_TTL, SandboxState
 
@@ -158,6 +159,23 @@ def _valid_redirect(uri: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
+def _registered_redirect(app: dict, uri: str) -> bool:
+    """Amazon sends the seller back only to a redirect URI registered for the app.
+
+    The seeded sandbox app has none registered, so that any test or demo shop on this
+    machine can use it: its callbacks may then be on this machine only, never a
+    redirect to anywhere else.
+    """
+    if app["redirect_uris"]:
+        return uri in app["redirect_uris"]
+    return is_loopback_host(urlsplit(uri).hostname)
+
+
+def _not_from_this_machine() -> Response:
+    # Approving here grants access to the seller's account: only the machine running the sandbox may.
+    return _error_page("Bu sayfa yalnızca sandbox'ın çalıştığı bilgisayardan açılabilir.", 403)
+
+
 def _with_query(uri: str, params: dict[str, str]) -> str:
     parts = urlsplit(uri)
     query = parse_qsl(parts.query, keep_blank_values=True) + list(params.items())
@@ -166,6 +184,8 @@ def _with_query(uri: str, params: dict[str, str]) -> str:
 
 @bp.get("/apps/authorize/consent")
 def consent_form() -> Response:
+    if not from_this_machine():
+        return _not_from_this_machine()
     state = _state()
     app_id = request.args.get("application_id", "")
     app = state.apps.get(app_id)
@@ -175,7 +195,7 @@ def consent_form() -> Response:
     redirect_uri = request.args.get("redirect_uri") or (app["redirect_uris"] or [None])[0]
     if not redirect_uri or not _valid_redirect(redirect_uri):
         return _error_page("Geçerli bir redirect_uri verilmedi.")
-    if app["redirect_uris"] and redirect_uri not in app["redirect_uris"]:
+    if not _registered_redirect(app, redirect_uri):
         return _error_page("redirect_uri bu uygulama için kayıtlı değil.")
     nonce = state.new_secret("", 18)
     with state.lock:
@@ -206,6 +226,8 @@ hesabınız adına işlem yapabilir.</p>
 
 @bp.post("/apps/authorize/consent")
 def consent_submit() -> Response:
+    if not from_this_machine():
+        return _not_from_this_machine()
     state = _state()
     nonce = request.form.get("nonce", "")
     with state.lock:

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from flask_amazon_tr.clock import SimulatedClock
 
+from .local_only import from_this_machine
 from .state import FAULT_KINDS, SandboxState
 
 bp = Blueprint("sandbox_control", __name__, url_prefix="/_sandbox")
@@ -19,6 +20,14 @@ def _bad(message: str, status: int = 400) -> Response:
     resp = jsonify({"error": message})
     resp.status_code = status
     return resp
+
+
+@bp.before_request
+def _only_from_this_machine() -> Response | None:
+    # These levers change what "Amazon" answers: nobody on the network may pull them.
+    if not from_this_machine():
+        return _bad("the sandbox control API answers only requests from this machine", 403)
+    return None
 
 
 @bp.post("/faults")

@@ -13,9 +13,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator, Mapping
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import jsonschema
+
+from ..spapi.usage_plans import DEFAULT_PLAN, USAGE_PLANS, parse_usage_plan
 
 log = logging.getLogger(__name__)
 
@@ -28,45 +31,43 @@ class OperationSpec:
     model_file: str
     method: str
     path: str  # template with {name} placeholders, Amazon's own spelling
-    rate: float  # fallback when the model is absent
-    burst: int
 
 
-# The operations the sandbox serves. Rate and burst here are only the fallback:
-# when the model is present its Usage Plan table wins.
+# The operations the sandbox serves. Their rate limits come from the model's
+# Usage Plan table; without the model, from the client's USAGE_PLANS.
 OPERATIONS: dict[str, OperationSpec] = {
     spec.operation_id: spec
     for spec in [
         OperationSpec("getMarketplaceParticipations", "sellers-v1.json", "GET",
-                      "/sellers/v1/marketplaceParticipations", 0.016, 15),
+                      "/sellers/v1/marketplaceParticipations"),
         OperationSpec("searchOrders", "orders-2026-01-01.json", "GET",
-                      "/orders/2026-01-01/orders", 0.0056, 20),
+                      "/orders/2026-01-01/orders"),
         OperationSpec("getOrder", "orders-2026-01-01.json", "GET",
-                      "/orders/2026-01-01/orders/{orderId}", 0.5, 30),
+                      "/orders/2026-01-01/orders/{orderId}"),
         OperationSpec("confirmShipment", "orders-v0.json", "POST",
-                      "/orders/v0/orders/{orderId}/shipmentConfirmation", 2, 10),
+                      "/orders/v0/orders/{orderId}/shipmentConfirmation"),
         OperationSpec("getListingsItem", "listings-items-2021-08-01.json", "GET",
-                      "/listings/2021-08-01/items/{sellerId}/{sku}", 5, 10),
+                      "/listings/2021-08-01/items/{sellerId}/{sku}"),
         OperationSpec("putListingsItem", "listings-items-2021-08-01.json", "PUT",
-                      "/listings/2021-08-01/items/{sellerId}/{sku}", 5, 10),
+                      "/listings/2021-08-01/items/{sellerId}/{sku}"),
         OperationSpec("patchListingsItem", "listings-items-2021-08-01.json", "PATCH",
-                      "/listings/2021-08-01/items/{sellerId}/{sku}", 5, 5),
+                      "/listings/2021-08-01/items/{sellerId}/{sku}"),
         OperationSpec("deleteListingsItem", "listings-items-2021-08-01.json", "DELETE",
-                      "/listings/2021-08-01/items/{sellerId}/{sku}", 5, 5),
+                      "/listings/2021-08-01/items/{sellerId}/{sku}"),
         OperationSpec("createFeedDocument", "feeds-2021-06-30.json", "POST",
-                      "/feeds/2021-06-30/documents", 0.5, 15),
+                      "/feeds/2021-06-30/documents"),
         OperationSpec("createFeed", "feeds-2021-06-30.json", "POST",
-                      "/feeds/2021-06-30/feeds", 0.0083, 15),
+                      "/feeds/2021-06-30/feeds"),
         OperationSpec("getFeeds", "feeds-2021-06-30.json", "GET",
-                      "/feeds/2021-06-30/feeds", 0.0222, 10),
+                      "/feeds/2021-06-30/feeds"),
         OperationSpec("getFeed", "feeds-2021-06-30.json", "GET",
-                      "/feeds/2021-06-30/feeds/{feedId}", 2, 15),
+                      "/feeds/2021-06-30/feeds/{feedId}"),
         OperationSpec("getFeedDocument", "feeds-2021-06-30.json", "GET",
-                      "/feeds/2021-06-30/documents/{feedDocumentId}", 0.0222, 10),
+                      "/feeds/2021-06-30/documents/{feedDocumentId}"),
         OperationSpec("searchCatalogItems", "catalog-items-2022-04-01.json", "GET",
-                      "/catalog/2022-04-01/items", 2, 2),
+                      "/catalog/2022-04-01/items"),
         OperationSpec("getDefinitionsProductType", "product-type-definitions-2020-09-01.json", "GET",
-                      "/definitions/2020-09-01/productTypes/{productType}", 5, 10),
+                      "/definitions/2020-09-01/productTypes/{productType}"),
     ]
 }
 
@@ -107,16 +108,6 @@ def _is_date_time(value: Any) -> bool:
     if not isinstance(value, str):
         return True
     return parse_date_time(value) is not None
-
-
-_USAGE_ROW = re.compile(r"\|\s*([0-9.]+)\s*\|\s*([0-9.]+)\s*\|")
-
-
-def parse_usage_plan(description: str) -> tuple[float, int] | None:
-    m = _USAGE_ROW.search(description or "")
-    if not m:
-        return None
-    return float(m.group(1)), int(float(m.group(2)))
 
 
 class ValidationProblem(Exception):
@@ -187,8 +178,7 @@ class ModelRegistry:
             plan = parse_usage_plan(op.get("description", ""))
             if plan:
                 return plan
-        spec = OPERATIONS[operation_id]
-        return spec.rate, spec.burst
+        return USAGE_PLANS.get(operation_id, DEFAULT_PLAN)
 
     # -- schemas -------------------------------------------------------------
     def _schema_with_definitions(self, doc: dict, schema: dict) -> dict:
@@ -220,43 +210,104 @@ class ModelRegistry:
         if not params and not self.available:
             return _untyped_parameters(path_values, query)
         parsed: dict[str, Any] = {}
-        for p in params:
-            name, where = p["name"], p["in"]
-            if where == "path":
-                raw = path_values.get(name)
-                if raw is None or raw == "":
-                    raise ValidationProblem(f"Missing required path parameter '{name}'.")
-                parsed[name] = _coerce(p, raw)
-            elif where == "query":
-                values = query.get(name)
-                if not values:
-                    if p.get("required"):
-                        raise ValidationProblem(f"Missing required parameter '{name}'.")
-                    continue
-                if p.get("type") == "array":
-                    items: list[str] = []
-                    for v in values:
-                        items.extend(x for x in v.split(","))
-                    parsed[name] = _coerce(p, items)
-                else:
-                    parsed[name] = _coerce(p, values[-1])
-            elif where == "body":
-                if not has_body:
-                    if p.get("required"):
-                        raise ValidationProblem("Request body is missing or is not valid JSON.")
-                    continue
-                doc = self.document(OPERATIONS[operation_id].model_file)
-                schema = self._schema_with_definitions(doc, p["schema"])
-                errors = sorted(
-                    jsonschema.Draft4Validator(schema, format_checker=FORMAT_CHECKER).iter_errors(body),
-                    key=lambda e: list(e.absolute_path))
-                if errors:
-                    err = errors[0]
-                    where_ = "/".join(str(x) for x in err.absolute_path) or "body"
-                    raise ValidationProblem(f"Invalid request body at '{where_}': {err.message}")
-                parsed["body"] = body
+        for name, value in self._read_parameters(operation_id, params, path_values, query, body, has_body):
+            if isinstance(value, ValidationProblem):
+                raise value
+            parsed[name] = value
         # unknown query parameters are ignored by Amazon, and so here
         return parsed
+
+    def _read_parameters(self, operation_id: str, params: list[dict], path_values: Mapping[str, str],
+                         query: Mapping[str, list[str]], body: Any,
+                         has_body: bool) -> Iterator[tuple[str, Any]]:
+        """(name, parsed value) per parameter sent, or (name, ValidationProblem) when it is wrong."""
+        for p in params:
+            name, where = p["name"], p["in"]
+            try:
+                if where == "path":
+                    raw = path_values.get(name)
+                    if raw is None or raw == "":
+                        raise ValidationProblem(f"Missing required path parameter '{name}'.")
+                    yield name, _coerce(p, raw)
+                elif where == "query":
+                    values = query.get(name)
+                    if not values:
+                        if p.get("required"):
+                            raise ValidationProblem(f"Missing required parameter '{name}'.")
+                        continue
+                    if p.get("type") == "array":
+                        yield name, _coerce(p, [x for v in values for x in v.split(",")])
+                    else:
+                        yield name, _coerce(p, values[-1])
+                elif where == "body":
+                    if not has_body:
+                        if p.get("required"):
+                            raise ValidationProblem("Request body is missing or is not valid JSON.")
+                        continue
+                    doc = self.document(OPERATIONS[operation_id].model_file)
+                    schema = self._schema_with_definitions(doc, p["schema"])
+                    errors = sorted(
+                        jsonschema.Draft4Validator(schema, format_checker=FORMAT_CHECKER).iter_errors(body),
+                        key=lambda e: list(e.absolute_path))
+                    if errors:
+                        err = errors[0]
+                        where_ = "/".join(str(x) for x in err.absolute_path) or "body"
+                        raise ValidationProblem(f"Invalid request body at '{where_}': {err.message}")
+                    yield "body", body
+            except ValidationProblem as problem:
+                yield name, problem
+
+    def match(self, method: str, path: str) -> tuple[str, dict[str, str]] | None:
+        """The operation a request path names, and its decoded path values."""
+        for op_id, spec in OPERATIONS.items():
+            if spec.method != method:
+                continue
+            # One segment per placeholder: a SKU's slash must arrive encoded.
+            found = re.fullmatch(re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(spec.path)), path)
+            if found:
+                return op_id, {k: unquote(v) for k, v in found.groupdict().items()}
+        return None
+
+    def check_request(self, method: str, url: str, headers: Mapping[str, str], body: bytes | None,
+                      *, prefix: str = "") -> tuple[str | None, list[str]]:
+        """(operationId, problems) for a request a client sent; no problems means it conforms.
+
+        Stricter than what the sandbox answers: it also flags what Amazon
+        tolerates but a careful client never sends (repeated or unknown query
+        parameters, a JSON body without its content type).
+        """
+        parts = urlsplit(url)
+        path = parts.path[len(prefix):] if prefix and parts.path.startswith(prefix) else parts.path
+        found = self.match(method, path)
+        if not found:
+            return None, [f"{method} {path} is no operation the sandbox knows"]
+        op_id, path_values = found
+        if self.operation(op_id) is None:
+            return op_id, [f"the model of {op_id} is not available"]
+        params = self.path_parameters(op_id)
+        problems: list[str] = []
+        pairs = parse_qsl(parts.query, keep_blank_values=True)
+        query: dict[str, list[str]] = {}
+        for name, value in pairs:
+            query.setdefault(name, []).append(value)
+        if len(pairs) != len(query):
+            problems.append("a query parameter is repeated; lists must be comma-separated")
+        declared = {p["name"] for p in params if p["in"] == "query"}
+        problems += [f"query parameter {name} is not in the model" for name in query if name not in declared]
+        data = None
+        if body:
+            if "json" not in (headers.get("content-type") or ""):
+                problems.append("JSON body sent without a JSON content type")
+            try:
+                data = json.loads(body)
+            except ValueError:
+                problems.append("body is not JSON")
+        problems += [f"{name}: {value.message}" for name, value in
+                     self._read_parameters(op_id, params, path_values, query, data, data is not None)
+                     if isinstance(value, ValidationProblem)]
+        if not headers.get("x-amz-access-token"):
+            problems.append("x-amz-access-token header is missing")
+        return op_id, problems
 
     def response_errors(self, operation_id: str, status: int, body: Any) -> list[str]:
         op = self.operation(operation_id)

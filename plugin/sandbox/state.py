@@ -16,6 +16,7 @@ from typing import Any
 
 from flask_amazon_tr.clock import SimulatedClock, SystemClock
 
+from ..spapi.ratelimit import TokenBucket
 from . import seed as seed_mod
 
 ACCESS_TOKEN_TTL = 3600
@@ -36,22 +37,6 @@ class Fault:
     kind: str
     count: int
     seconds: float = 0.0
-
-
-@dataclass
-class TokenBucket:
-    rate: float
-    burst: int
-    tokens: float
-    updated: float
-
-    def take(self, now: float) -> bool:
-        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
-        self.updated = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return True
-        return False
 
 
 @dataclass
@@ -262,7 +247,7 @@ class SandboxState:
             key = (operation, seller_id)
             bucket = self.buckets.get(key)
             if bucket is None:
-                bucket = self.buckets[key] = TokenBucket(rate, burst, float(burst), now)
+                bucket = self.buckets[key] = TokenBucket(rate, burst, now)
             return bucket.take(now)
 
     # -- request log -----------------------------------------------------------

@@ -1,11 +1,9 @@
 """The rules of the plugin. Views, jobs and CLI commands all call these."""
 from __future__ import annotations
 
-from flask import current_app
+from ..state import state
 
-
-def state():
-    return current_app.extensions["amazon_tr"]
+__all__ = ["session", "state"]
 
 
 def session():

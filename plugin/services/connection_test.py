@@ -12,7 +12,7 @@ import secrets
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 
-from ..config import MARKETPLACE_ID_TR
+from ..spapi.constants import MARKETPLACE_ID_TR
 from ..crypto import DecryptionFailed
 from ..i18n import gettext as _
 from ..models import Store

@@ -26,6 +26,10 @@ from ..models import Store, SyncRun
 from ..models.base import EXPIRY_WARNING
 from ..models.scheduler import SchedulerClaim, SchedulerLeader, SchedulerStore
 from . import runs, session, state
+from .amazon import can_sync
+from .listings import LeaseBusy, poll_feeds, push_products
+from .orders import import_orders, purge_personal_data
+from .shipments import send_due
 
 log = logging.getLogger("amazon_tr")
 
@@ -97,8 +101,6 @@ def set_paused(store_id: int, paused: bool) -> bool:
 
 def why_not_scheduled(store: Store, kind: str, paused: set[int]) -> str | None:
     """None when the scheduler runs ``kind`` for the store, else a short reason code."""
-    from .amazon import can_sync
-
     if not store.active:
         return "passive"
     if store.id in paused:
@@ -155,48 +157,29 @@ class TickReport:
     failed: dict = field(default_factory=dict)
 
 
-_missing_warned: set[str] = set()
+def _push_scheduled(store_id):
+    try:
+        return push_products(store_id, trigger="scheduler")
+    except LeaseBusy:
+        return "busy"  # a manual push of this store is running: it does this tick's work
+
+
+def _purge():
+    prune_claims()
+    return purge_personal_data()
 
 
 def _service(kind: str):
-    """The service function a job calls, imported when the job runs: the services may arrive later than us."""
-    try:
-        if kind == "orders":
-            from .orders import import_orders
-
-            return lambda store_id: import_orders(store_id, trigger="scheduler")
-        if kind == "products":
-            from .listings import LeaseBusy, push_products
-
-            def push(store_id):
-                try:
-                    return push_products(store_id, trigger="scheduler")
-                except LeaseBusy:
-                    return "busy"  # a manual push of this store is running: it does this tick's work
-            return push
-        if kind == "feeds":
-            from .listings import poll_feeds
-
-            return poll_feeds
-        if kind == "shipments":
-            from .shipments import send_due
-
-            return lambda store_id: send_due(store_id, trigger="scheduler")
-        if kind == "purge":
-            from .orders import purge_personal_data
-
-            def purge():
-                prune_claims()
-                return purge_personal_data()
-            return purge
-        if kind == "authorizations":
-            return check_authorizations
-    except ImportError as exc:
-        if kind not in _missing_warned:
-            _missing_warned.add(kind)
-            log.warning("scheduler: the %s job is skipped, its service is not available: %s", kind, exc)
-        return None
-    raise KeyError(kind)
+    """The service function one tick of ``kind`` calls for each target."""
+    services = {
+        "orders": lambda store_id: import_orders(store_id, trigger="scheduler"),
+        "products": _push_scheduled,
+        "feeds": poll_feeds,
+        "shipments": lambda store_id: send_due(store_id, trigger="scheduler"),
+        "purge": _purge,
+        "authorizations": check_authorizations,
+    }
+    return services[kind]
 
 
 def run_tick(kind: str, *, when: float | None = None) -> TickReport:
@@ -207,8 +190,6 @@ def run_tick(kind: str, *, when: float | None = None) -> TickReport:
     """
     report = TickReport(kind, slot_of(kind, when))
     fn = _service(kind)
-    if fn is None:
-        return report
     with _tick_locks[kind]:
         _run_targets(kind, fn, report, when)
     if report.ran or report.failed:

@@ -2,16 +2,14 @@
 
 Nothing here imports Flask or the database; services wrap it.
 """
-from .client import (
+from .client import SPAPIClient
+from .constants import (
     JSON_FEED_CONTENT_TYPE,
     JSON_LISTINGS_FEED,
+    LWA_TOKEN_URL,
     MARKETPLACE_ID_TR,
     SPAPI_ENDPOINT_EU,
     SPAPI_SANDBOX_ENDPOINT_EU,
-    ClientStats,
-    SPAPIClient,
-    format_datetime,
-    quote_segment,
 )
 from .errors import (
     AuthorizationRevokedError,
@@ -27,8 +25,11 @@ from .errors import (
     ThrottledError,
     UnauthorizedError,
 )
-from .lwa import LWA_TOKEN_URL, LWAClient
-from .ratelimit import USAGE_PLANS, RateLimiter
+from .formats import format_datetime, quote_segment
+from .lwa import LWAClient
+from .ratelimit import RateLimiter, TokenBucket
+from .transport import ClientStats
+from .usage_plans import USAGE_PLANS, parse_usage_plan
 
 __all__ = [
     "AuthorizationRevokedError",
@@ -52,8 +53,10 @@ __all__ = [
     "SPAPI_SANDBOX_ENDPOINT_EU",
     "ServerError",
     "ThrottledError",
+    "TokenBucket",
     "USAGE_PLANS",
     "UnauthorizedError",
     "format_datetime",
+    "parse_usage_plan",
     "quote_segment",
 ]

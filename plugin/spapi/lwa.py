@@ -20,13 +20,12 @@ from typing import Any
 import requests
 from oauthlib.oauth2 import OAuth2Error, WebApplicationClient
 
-from flask_amazon_tr.clock import SystemClock
-
+from ..clock import SystemClock
+from .constants import LWA_TOKEN_URL
 from .errors import AuthorizationRevokedError, InvalidGrantError, LWAError, NetworkError
+from .sessions import new_session
 
 log = logging.getLogger(__name__)
-
-LWA_TOKEN_URL = "https://api.amazon.com/auth/o2/token"
 
 #: Refresh this long before Amazon's expiry so a token never dies mid-request.
 EXPIRY_MARGIN = 60.0
@@ -46,13 +45,15 @@ class LWAClient:
         client_id: str,
         client_secret: str,
         session: requests.Session | None = None,
+        proxy: str | None = None,
         clock: Any = None,
         timeout: tuple[float, float] | float = (5, 30),
     ) -> None:
+        """``proxy`` applies to the session the client opens; an injected ``session`` is used as it is."""
         self.token_url = token_url
         self.client_id = client_id
         self._client_secret = client_secret
-        self._session = session or requests.Session()
+        self._session = session or new_session(proxy)
         self._clock = clock or SystemClock()
         self._timeout = timeout
         self._oauth = WebApplicationClient(client_id)

@@ -13,6 +13,7 @@ from .. import config as config_mod
 from ..forms import AUTO_UPDATE_CHOICES
 from ..i18n import current_locale, gettext, ngettext
 from ..resources import templates_dir
+from ..state import state as plugin_state
 from . import formatting
 
 log = logging.getLogger("amazon_tr")
@@ -28,7 +29,7 @@ def is_htmx() -> bool:
 
 @admin_blueprint.before_request
 def _admin_only():
-    state = current_app.extensions["amazon_tr"]
+    state = plugin_state()
     guard = state.admin_guard
     if guard is None:
         # Secure by default: without the host's admin check only the demo and debug mode open.

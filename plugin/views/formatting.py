@@ -8,8 +8,8 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency
 
 from ..i18n import current_locale
+from ..spapi.constants import MARKETPLACE_TZ as SHOP_TZ
 
-SHOP_TIMEZONE = "Europe/Istanbul"
 
 
 def _babel_locale() -> str:
@@ -19,7 +19,7 @@ def _babel_locale() -> str:
 def datetime_tr(value: datetime | None) -> str:
     if value is None:
         return "—"
-    return format_datetime(value, "d MMM y HH:mm", tzinfo=SHOP_TIMEZONE, locale=_babel_locale())
+    return format_datetime(value, "d MMM y HH:mm", tzinfo=SHOP_TZ, locale=_babel_locale())
 
 
 def date_tr(value: datetime | None) -> str:

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timezone
-from zoneinfo import ZoneInfo
 
-from flask import make_response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, url_for
 
+from ..forms_orders import ImportOneForm, OrderSettingsForm, ReimportForm
 from ..i18n import gettext as _
 from ..models import SyncRun
 from ..services import orders as order_service
@@ -13,8 +13,8 @@ from ..services import runs as run_service
 from ..services import stores as store_service
 from . import admin_blueprint as bp
 from . import formatting, is_htmx
+from ..spapi.constants import MARKETPLACE_TZ as SHOP_TZ
 
-SHOP_TZ = ZoneInfo("Europe/Istanbul")
 
 
 @bp.context_processor
@@ -53,14 +53,13 @@ def orders_box(store_id: int):
 @bp.route("/stores/<int:store_id>/orders/import", methods=["POST"])
 def orders_import(store_id: int):
     store = _store_or_404(store_id)
+    form = ReimportForm()
+    if not form.validate():
+        return _answer(store, None, form.error_map()["since"], "error")
     since = None
-    if request.form.get("since"):
-        try:
-            day = datetime.strptime(request.form["since"], "%Y-%m-%d").date()
-        except ValueError:
-            return _answer(store, None, _("Enter the date as day, month and year."), "error")
-        since = datetime.combine(day, time.min, tzinfo=SHOP_TZ).astimezone(timezone.utc)
-        if since > order_service.state().clock.now():
+    if form.since.data is not None:
+        since = datetime.combine(form.since.data, time.min, tzinfo=SHOP_TZ).astimezone(timezone.utc)
+        if since > run_service.now():
             return _answer(store, None, _("The date cannot be in the future."), "error")
     run = order_service.start_import(store.id, since=since)
     if run.status == "skipped":
@@ -71,14 +70,14 @@ def orders_import(store_id: int):
 @bp.route("/stores/<int:store_id>/orders/import-one", methods=["POST"])
 def orders_import_one(store_id: int):
     store = _store_or_404(store_id)
-    run = order_service.import_one(store.id, request.form.get("amazon_order_id", ""))
+    form = ImportOneForm()
+    number = form.amazon_order_id.data or ""
+    run = order_service.import_one(store.id, number)
     if run.status == "done":
-        counts = run.counts
-        if counts.get("skipped"):
+        if run.counts.get("skipped"):
             message, kind = _("The order was not imported: it has a stock code the shop does not know."), "warning"
         else:
-            message, kind = _("Order %(number)s was imported.", number=request.form.get("amazon_order_id", "").strip()), \
-                "success"
+            message, kind = _("Order %(number)s was imported.", number=number), "success"
     else:
         message, kind = run.error, ("warning" if run.status == "skipped" else "error")
     flash(message, f"amazon_tr-{kind}")
@@ -104,45 +103,39 @@ def orders_progress(store_id: int, run_id: int):
     return response
 
 
-@bp.route("/stores/<int:store_id>/orders", methods=["GET"])
-def orders_history(store_id: int):
-    store = _store_or_404(store_id)
-    settings = order_service.settings_for(store.id)
+def _history_page(store, form: OrderSettingsForm, errors: dict):
     return render_template(
         "amazon_tr/orders/history.html",
-        settings=settings,
+        form=form,
         default_prefix=order_service.default_prefix(),
         runs=run_service.latest_runs(store.id, order_service.KIND, 30),
         skipped=order_service.skipped_orders(store.id),
         recent=order_service.recent_orders(store.id),
         chart=chart(order_service.orders_per_day(store.id)),
-        errors={},
+        errors=errors,
         store=store,
         box=box_context(store),
     )
 
 
+@bp.route("/stores/<int:store_id>/orders", methods=["GET"])
+def orders_history(store_id: int):
+    store = _store_or_404(store_id)
+    return _history_page(store, OrderSettingsForm.of(order_service.settings_for(store.id)), {})
+
+
 @bp.route("/stores/<int:store_id>/orders/settings", methods=["POST"])
 def orders_settings(store_id: int):
     store = _store_or_404(store_id)
-    prefix = request.form.get("number_prefix")
-    use_default = request.form.get("prefix_mode") == "default"
-    try:
-        order_service.save_settings(store.id, number_prefix=None if use_default else (prefix or ""),
-                                    unknown_sku=request.form.get("unknown_sku", ""))
-    except order_service.SettingsInvalid as exc:
-        settings = order_service.settings_for(store.id)
-        return render_template(
-            "amazon_tr/orders/history.html", settings=settings,
-            default_prefix=order_service.default_prefix(),
-            runs=run_service.latest_runs(store.id, order_service.KIND, 30),
-            skipped=order_service.skipped_orders(store.id), recent=order_service.recent_orders(store.id),
-            chart=chart(order_service.orders_per_day(store.id)),
-            errors={k: str(v) for k, v in exc.errors.items()}, form=request.form, store=store,
-            box=box_context(store),
-        ), 422
-    flash(_("Order import settings were saved."), "amazon_tr-success")
-    return redirect(url_for(".orders_history", store_id=store.id))
+    form = OrderSettingsForm()
+    if form.validate():
+        try:
+            order_service.save_settings(store.id, number_prefix=form.own_prefix(), unknown_sku=form.unknown_sku.data)
+        except order_service.SettingsInvalid as exc:
+            return _history_page(store, form, {k: str(v) for k, v in exc.errors.items()}), 422
+        flash(_("Order import settings were saved."), "amazon_tr-success")
+        return redirect(url_for(".orders_history", store_id=store.id))
+    return _history_page(store, form, form.error_map()), 422
 
 
 def chart(days: list[tuple], width: int = 600, height: int = 120) -> dict:

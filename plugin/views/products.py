@@ -3,25 +3,25 @@ from __future__ import annotations
 
 from datetime import datetime, time, timezone
 from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 
 from ..forms import AUTO_UPDATE_CHOICES
 from ..i18n import gettext as _
 from ..models import ListingLink
-from ..services import listing_values as values
 from ..services import listings as service
 from ..services import runs
 from ..services import stores as store_service
-from ..services.listing_stock import subscribe
+from ..services.listings import values
+from ..services.listings.stock import subscribe
+from ..spapi.constants import MARKETPLACE_TZ as SHOP_TZ
+from ..state import state
 from . import admin_blueprint as bp
 from . import is_htmx
 from .formatting import money_try
 
 FLASH_OK = "amazon_tr-success"
 FLASH_ERROR = "amazon_tr-error"
-SHOP_TZ = ZoneInfo("Europe/Istanbul")
 STATE_FILTERS = ("pending", "live", "error", "locked", "unlinked")
 
 
@@ -53,7 +53,7 @@ def _helpers() -> dict:
 
 
 def _categories() -> list[str]:
-    shop = current_app.extensions["amazon_tr"].shop
+    shop = state().shop
     seen = {}
     for product in shop.iter_products():
         if product.category:
@@ -85,7 +85,7 @@ def _page(store, *, settings=None, errors=None, status=200):
         state_filter=state_filter, query=query or "", counts=service.state_counts(store.id), settings=settings,
         categories=_categories(), example=_example(settings), errors=errors or {},
         blocked=service.blocked_reason(store), runs=runs.latest_runs(store.id, "products", limit=5),
-        now=current_app.extensions["amazon_tr"].clock.now(), **_helpers(),
+        now=state().clock.now(), **_helpers(),
     ), status
 
 
@@ -213,7 +213,7 @@ def _link_id() -> int:
 
 def _row(store, link, message=None, kind="success"):
     html = render_template("amazon_tr/products/_row.html", store=store, link=link, message=message, kind=kind,
-                           now=current_app.extensions["amazon_tr"].clock.now(), **_helpers())
+                           now=state().clock.now(), **_helpers())
     if is_htmx():
         return html
     if message:
@@ -279,7 +279,7 @@ def price_lock(store_id: int):
         return _row(store, found, _("Enter the date as day, month and year."), "error")
     # the lock lasts to the end of that day in Türkiye
     until = datetime.combine(day, time(23, 59, 59), tzinfo=SHOP_TZ).astimezone(timezone.utc)
-    if until <= current_app.extensions["amazon_tr"].clock.now():
+    if until <= state().clock.now():
         return _row(store, found, _("Choose a date in the future."), "error")
     service.set_price_lock(store.id, found.sku, until)
     return _row(store, _link_or_404(store, link_id),

@@ -1,7 +1,7 @@
 """What a shop product becomes on Amazon: attributes per part, the store's rules, digests.
 
-Pure functions, no Flask and no database: the push service, the preview and
-bench/products.py all use them, so what is previewed is what is sent.
+Pure functions, no Flask and no database: the push, the preview and the bench
+all use them, so what is previewed is what is sent.
 
 A listing has three parts the auto-update type chooses from:
 
@@ -18,7 +18,7 @@ import hashlib
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-from ..spapi import MARKETPLACE_ID_TR
+from ...spapi import MARKETPLACE_ID_TR
 
 MARKETPLACE = MARKETPLACE_ID_TR
 LANGUAGE = "tr_TR"
@@ -26,21 +26,17 @@ CURRENCY = "TRY"
 CHANNEL = "DEFAULT"
 
 CONTENT, PRICE, STOCK = "content", "price", "stock"
-PARTS = (CONTENT, PRICE, STOCK)
 
 PART_ATTRIBUTES = {
     CONTENT: ("item_name", "brand", "product_description", "bullet_point", "main_product_image_locator"),
     PRICE: ("purchasable_offer",),
     STOCK: ("fulfillment_availability",),
 }
-IDENTITY_ATTRIBUTES = ("condition_type", "merchant_suggested_asin", "externally_assigned_product_identifier")
 CONTENT_ATTRIBUTES = frozenset(PART_ATTRIBUTES[CONTENT]) | {
     # Amazon may name other catalog attributes in a content refusal.
     "manufacturer", "model_name", "color", "size", "material", "item_type_keyword", "generic_keyword",
     "other_product_image_locator_1",
 }
-OFFER_ATTRIBUTES = frozenset({"purchasable_offer", "fulfillment_availability", "condition_type", "list_price",
-                              "merchant_shipping_group", "max_order_quantity"})
 
 #: Ürün Otomatik Güncelleme Tipi -> the parts it sends. Nothing else is ever sent.
 TYPE_PARTS: dict[str, tuple[str, ...]] = {

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 
-from ..shop import ShopOrder, ShopOrderLine
+from ...shop import ShopOrder, ShopOrderLine
 
 #: What the mapping reads, and so all that searchOrders/getOrder are asked for:
 #: BUYER (name), RECIPIENT (address, phone), PROCEEDS (total, shipping, tax),

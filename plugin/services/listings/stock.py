@@ -3,12 +3,23 @@
 The shop calls ``listener(skus)`` after stock changed (an order, a return, an
 edit). Changes arriving within ``delay`` seconds of the first are pushed together
 (one checkout often touches several SKUs), through the same push_products every
-other trigger uses, for every store that sends stock.
+other trigger uses, for every store that sends stock. :func:`subscribe` hands the
+listener to the shop once per application, from ``init_app``.
 """
 from __future__ import annotations
 
 import logging
 import threading
+import time
+
+from sqlalchemy import select
+
+from ...models import Store
+from ...state import maybe_state, state
+from .. import session
+from ..runs import LeaseBusy
+from .push import push_products
+from .settings import blocked_reason
 
 log = logging.getLogger("amazon_tr")
 
@@ -47,7 +58,6 @@ class StockSignal:
         self.debounce = Debounce(delay)
         self.cond = threading.Condition()
         self.thread: threading.Thread | None = None
-        self.pushed = 0  # pushes made, for tests and the bench
 
     def __call__(self, skus) -> None:
         skus = [s for s in skus if s]
@@ -59,7 +69,7 @@ class StockSignal:
             self.cond.notify()
 
     def _clock(self):
-        return self.app.extensions["amazon_tr"].clock
+        return state(self.app).clock
 
     def _ensure_thread(self) -> None:
         if self.thread is None or not self.thread.is_alive():
@@ -67,8 +77,6 @@ class StockSignal:
             self.thread.start()
 
     def _loop(self) -> None:
-        import time
-
         while True:
             with self.cond:
                 while True:
@@ -88,11 +96,10 @@ class StockSignal:
         with self.app.app_context():
             try:
                 push_stock(skus, retry=lambda left: self._retry(left))
-                self.pushed += 1
             except Exception:
                 log.exception("pushing a stock change to Amazon failed")
             finally:
-                self.app.extensions["amazon_tr"].db.session.remove()
+                state(self.app).db.session.remove()
 
     def _retry(self, skus) -> None:
         with self.cond:
@@ -102,12 +109,6 @@ class StockSignal:
 
 def push_stock(skus, retry=None) -> int:
     """Push these SKUs for every store that sends stock; returns how many stores were pushed."""
-    from sqlalchemy import select
-
-    from ..models import Store
-    from . import session
-    from .listings import LeaseBusy, blocked_reason, push_products
-
     pushed = 0
     busy = False
     for store in session().scalars(select(Store).where(Store.active.is_(True), Store.product_update.is_(True),
@@ -125,7 +126,8 @@ def push_stock(skus, retry=None) -> int:
 
 
 def subscribe(app) -> StockSignal | None:
-    state = app.extensions.get("amazon_tr")
+    """Hand the shop a listener for its stock changes, once per application (called by init_app)."""
+    state = maybe_state(app)
     if state is None or "stock_signal" in state.extras:
         return state.extras.get("stock_signal") if state else None
     delay = float(app.config.get("AMAZON_TR_STOCK_DEBOUNCE_SECONDS", DEFAULT_DELAY))

@@ -1,0 +1,75 @@
+"""A store's listing settings, the AMAZON_TR_* limits of a push, and why a store may send nothing."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import current_app
+
+from ...i18n import lazy_gettext as _l
+from ...models import ListingSettings, Store
+from ...models.listings import PRICE_ROUNDINGS
+from .. import session
+from ..amazon import can_sync
+
+#: Up to this many changed SKUs go one patch each, more in a feed (AMAZON_TR_PATCH_THRESHOLD;
+#: the package's docstring says why 100).
+PATCH_THRESHOLD = 100
+#: Seconds Amazon may sit on a feed before its SKUs are sent again (AMAZON_TR_FEED_DEADLINE).
+FEED_DEADLINE = 4 * 3600
+#: How long a createFeed whose answer was lost may take to show up in getFeeds
+#: before its products are sent again (AMAZON_TR_FEED_GRACE).
+FEED_GRACE = 600
+
+BLOCKED_REASONS = {
+    "passive": _l("The store is passive: nothing is sent to Amazon."),
+    "unauthorized": _l("The store is not authorized with Amazon: nothing is sent."),
+    "product_update_off": _l("Product update is off for this store: nothing is sent to Amazon."),
+}
+
+
+def get_settings(store_id: int) -> ListingSettings:
+    found = session().get(ListingSettings, store_id)
+    return found if found is not None else ListingSettings(
+        store_id=store_id, stock_buffer=0, max_quantity=None, markup_percent=Decimal("0"),
+        fixed_amount=Decimal("0"), rounding="none", default_product_type=None, category_map_json="{}")
+
+
+def save_settings(store_id: int, *, stock_buffer: int, max_quantity: int | None, markup_percent: Decimal,
+                  fixed_amount: Decimal, rounding: str, default_product_type: str | None,
+                  category_map: dict[str, str]) -> ListingSettings:
+    if rounding not in PRICE_ROUNDINGS:
+        raise ValueError("rounding")
+    row = session().get(ListingSettings, store_id) or ListingSettings(store_id=store_id)
+    row.stock_buffer = max(0, int(stock_buffer))
+    row.max_quantity = None if max_quantity is None else max(0, int(max_quantity))
+    row.markup_percent = Decimal(markup_percent)
+    row.fixed_amount = Decimal(fixed_amount)
+    row.rounding = rounding
+    row.default_product_type = (default_product_type or "").strip() or None
+    row.category_map = {k: v.strip() for k, v in category_map.items() if v and v.strip()}
+    session().add(row)
+    session().commit()
+    return row
+
+
+def feed_deadline() -> float:
+    return float(current_app.config.get("AMAZON_TR_FEED_DEADLINE") or FEED_DEADLINE)
+
+
+def feed_grace() -> float:
+    return float(current_app.config.get("AMAZON_TR_FEED_GRACE") or FEED_GRACE)
+
+
+def patch_threshold() -> int:
+    return int(current_app.config.get("AMAZON_TR_PATCH_THRESHOLD", PATCH_THRESHOLD))
+
+
+def blocked_reason(store: Store) -> str | None:
+    """Why nothing may be sent for this store now, or None."""
+    if not store.active:
+        return "passive"
+    if not can_sync(store):
+        return "unauthorized"
+    if not store.product_update:
+        return "product_update_off"
+    return None

@@ -1,0 +1,258 @@
+"""Order import runs: the button, the scheduler, the CLI, and one order by its Amazon number.
+
+How "exactly once" holds:
+
+* One database transaction per page of searchOrders (see apply_page), the
+  store's cursor included.
+* One importer per store at a time (the "orders" lease); a lease left behind by
+  a killed process on this machine is taken over at once.
+
+The cursor is lastUpdatedAfter for the next run. It moves only forward, only
+in the transaction that commits a page, and the next run starts a few minutes
+before it (clock skew between Amazon's servers, orders updated in the same
+second as the last one seen).
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+
+from ...i18n import in_turkish
+from ...i18n import lazy_gettext as _l
+from ...models import Store, SyncRun
+from ...spapi import (
+    AuthorizationRevokedError,
+    ForbiddenError,
+    InvalidInputError,
+    LWAError,
+    NetworkError,
+    NotFoundError,
+    ServerError,
+    SPAPIError,
+    ThrottledError,
+)
+from .. import runs, session
+from ..amazon import NotAuthorized, NotConfigured, calling_amazon, can_sync
+from .apply_page import apply_orders
+from .mapping import INCLUDED_DATA, parse_time
+from .queries import KIND, current_run
+from .settings import settings_for
+
+log = logging.getLogger("amazon_tr")
+
+#: The next run asks for orders updated since (cursor − overlap).
+OVERLAP = timedelta(minutes=5)
+#: A store's first import reaches this far back.
+FIRST_IMPORT_DAYS = 30
+ORDER_ID = re.compile(r"^\d{3}-\d{7}-\d{7}$")
+#: "Import by number" is a button: someone waits for it, so throttling and
+#: retries are bounded to seconds (a longer wait fails with ThrottledError).
+BUTTON_CLIENT_OPTIONS = {"max_retries": 4, "backoff_cap": 8.0, "max_wait": 10.0, "timeout": (5, 15)}
+
+
+class LeaseLost(RuntimeError):
+    pass
+
+
+def why_not(store: Store | None):
+    """None when the store may import orders now, else the reason (a lazy message)."""
+    if store is None:
+        return _l("The store no longer exists.")
+    if not store.active:
+        return _l("The store is passive: order import is stopped.")
+    if not store.order_import:
+        return _l("Order import (Sipariş Aktarımı) is off for this store.")
+    if not can_sync(store):
+        return _l("The store is not authorized with Amazon (or its authorization expired or was revoked).")
+    return None
+
+
+def describe_error(exc: BaseException) -> str:
+    """Turkish text for the admin, with Amazon's own message (and request id) after it."""
+    if isinstance(exc, (AuthorizationRevokedError, NotAuthorized)):
+        head = _l("Amazon no longer accepts this store's authorization: authorize the store again.")
+    elif isinstance(exc, LWAError):
+        head = _l("Login with Amazon refused the token request.")
+    elif isinstance(exc, ThrottledError):
+        head = _l("Amazon's request limit was reached; the next import continues where this one stopped.")
+    elif isinstance(exc, ForbiddenError):
+        head = _l("Amazon refused access to orders: the application may lack the orders role.")
+    elif isinstance(exc, NotFoundError):
+        head = _l("Amazon could not find the order.")
+    elif isinstance(exc, InvalidInputError):
+        head = _l("Amazon rejected the request.")
+    elif isinstance(exc, (ServerError, NetworkError)):
+        head = _l("Amazon could not be reached or answered with an error; try again later.")
+    elif isinstance(exc, NotConfigured):
+        head = _l("The application's Amazon settings are missing (%(setting)s).", setting=exc.setting)
+    else:
+        head = _l("Orders could not be imported because of an unexpected error.")
+    text = in_turkish(head)
+    if isinstance(exc, SPAPIError):
+        text += " " + in_turkish(_l("Amazon's answer:")) + " " + str(exc)
+    return text
+
+
+@dataclass
+class _Begun:
+    run: SyncRun
+    token: str | None  # None: nothing to do, ``run`` is a transient note saying why
+
+
+def _skipped_run(store_id: int, trigger: str, reason) -> SyncRun:
+    """A run that never started (not saved): passive, unauthorized, import off or busy."""
+    now = runs.now()
+    return SyncRun(store_id=store_id, kind=KIND, trigger=trigger, status="skipped", started_at=now,
+                   finished_at=now, counts_json="{}", error=in_turkish(reason))
+
+
+def _begin(store_id: int, trigger: str) -> _Begun:
+    store = session().get(Store, store_id)
+    reason = why_not(store)
+    if reason is not None:
+        return _Begun(_skipped_run(store_id, trigger, reason), None)
+    try:
+        token = runs.acquire_lease(store_id, KIND)
+    except runs.LeaseBusy:
+        running = current_run(store_id)
+        if running is not None:
+            return _Begun(running, None)
+        return _Begun(_skipped_run(store_id, trigger, _l("Another order import of this store is running.")), None)
+    # We hold the lease: a run still marked running was cut off (killed process).
+    session().execute(
+        update(SyncRun)
+        .where(SyncRun.store_id == store_id, SyncRun.kind == KIND, SyncRun.status == "running")
+        .values(status="failed", finished_at=runs.now(),
+                error=in_turkish(_l("Interrupted: the process stopped before the import finished.")))
+    )
+    session().commit()
+    settings = settings_for(store_id)
+    run = runs.start_run(store_id, KIND, trigger=trigger, cursor=_iso(settings.cursor))
+    return _Begun(run, token)
+
+
+def import_orders(store_id: int, *, trigger: str = "manual", since: datetime | None = None,
+                  on_page=None) -> SyncRun:
+    """Import what changed on Amazon since the store's cursor (or since ``since``); returns the run.
+
+    Nothing happens, and Amazon is not called, when the store is passive,
+    unauthorized or its order import is off: the returned run is then not
+    saved and has status "skipped" with the reason in ``error``. When another
+    import of the store is running, that run is returned.
+    """
+    begun = _begin(store_id, trigger)
+    if begun.token is None:
+        return begun.run
+    return _execute(store_id, begun.run.id, begun.token, since=since, on_page=on_page)
+
+
+def start_import(store_id: int, *, since: datetime | None = None, trigger: str = "manual") -> SyncRun:
+    """The button: the run is recorded now, the work goes on in the background."""
+    begun = _begin(store_id, trigger)
+    if begun.token is None:
+        return begun.run
+    runs.in_background(_execute, store_id, begun.run.id, begun.token, since=since)
+    return begun.run
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value is not None else None
+
+
+def _execute(store_id: int, run_id: int, token: str, *, since: datetime | None = None, on_page=None) -> SyncRun:
+    db = session()
+    store = db.get(Store, store_id)
+    run = db.get(SyncRun, run_id)
+    cursor_text = None
+    try:
+        settings = settings_for(store_id)
+        if since is None:
+            since = (settings.cursor - OVERLAP) if settings.cursor else runs.now() - timedelta(days=FIRST_IMPORT_DAYS)
+        run.cursor = _iso(since)
+        db.commit()
+        with calling_amazon(store) as client:
+            stats = client.stats
+            seen_pacing, seen_throttled = stats.pacing_seconds, stats.throttled
+            previous_max = None
+            ascending = True
+            upper = None
+            pages = client.search_orders(last_updated_after=since, included_data=list(INCLUDED_DATA),
+                                         max_results=100)
+            for page in pages:
+                orders = page.get("orders") or []
+                waits = int(stats.throttled - seen_throttled) + (1 if stats.pacing_seconds > seen_pacing else 0)
+                seen_pacing, seen_throttled = stats.pacing_seconds, stats.throttled
+                times = [t for t in (parse_time(o.get("lastUpdatedTime")) for o in orders) if t is not None]
+                if times and previous_max is not None and min(times) < previous_max:
+                    ascending = False  # Amazon promises no order: only the final bound is safe then
+                if times:
+                    previous_max = max(times + ([previous_max] if previous_max else []))
+                last_page = not (page.get("pagination") or {}).get("nextToken")
+                upper = parse_time(page.get("lastUpdatedBefore")) or upper
+                if last_page:
+                    advance_to = upper or previous_max
+                else:
+                    advance_to = previous_max if ascending else None
+                apply_orders(store_id, orders, run_id=run_id, cursor=advance_to, waits=waits)
+                cursor_text = _iso(advance_to) or cursor_text
+                if not runs.renew_lease(store_id, KIND, token):
+                    raise LeaseLost()
+                if on_page is not None:
+                    on_page(db.get(SyncRun, run_id))
+        run = db.get(SyncRun, run_id)
+        log.info("store %s: order import %s done: %s", store_id, run_id, run.counts_json)
+        return runs.finish_run(run, cursor=_iso(settings_for(store_id).cursor) or cursor_text)
+    except LeaseLost:
+        db.rollback()
+        return runs.finish_run(db.get(SyncRun, run_id), error=in_turkish(
+            _l("Another importer took over this store; this run stopped.")))
+    except (SPAPIError, NotAuthorized, NotConfigured) as exc:
+        db.rollback()
+        log.warning("store %s: order import %s failed: %s", store_id, run_id, exc)
+        return runs.finish_run(db.get(SyncRun, run_id), error=describe_error(exc))
+    except Exception as exc:
+        db.rollback()
+        log.exception("store %s: order import %s failed", store_id, run_id)
+        return runs.finish_run(db.get(SyncRun, run_id), error=describe_error(exc))
+    finally:
+        try:
+            runs.release_lease(store_id, KIND, token)
+        except Exception:  # the database itself may be the failure; the lease then expires
+            db.rollback()
+            log.warning("store %s: could not release the orders lease", store_id)
+
+
+def import_one(store_id: int, amazon_order_id: str, *, trigger: str = "manual") -> SyncRun:
+    """"Amazon sipariş numarasıyla aktar": one getOrder call, the same mapping and rules."""
+    amazon_order_id = (amazon_order_id or "").strip()
+    if not ORDER_ID.match(amazon_order_id):
+        return _skipped_run(store_id, trigger, _l(
+            "“%(number)s” is not an Amazon order number; it looks like 407-1234567-1234567.",
+            number=amazon_order_id[:40]))
+    begun = _begin(store_id, trigger)
+    if begun.token is None:
+        return begun.run
+    db = session()
+    run_id, token = begun.run.id, begun.token
+    store = db.get(Store, store_id)
+    try:
+        with calling_amazon(store, **BUTTON_CLIENT_OPTIONS) as client:
+            data = client.get_order(amazon_order_id, included_data=list(INCLUDED_DATA))
+        order = data.get("order")
+        if not order:
+            raise NotFoundError("empty getOrder response", operation="getOrder")
+        apply_orders(store_id, [order], run_id=run_id, cursor=None, waits=0, count_page=False)
+        return runs.finish_run(db.get(SyncRun, run_id))
+    except (SPAPIError, NotAuthorized, NotConfigured) as exc:
+        db.rollback()
+        return runs.finish_run(db.get(SyncRun, run_id), error=describe_error(exc))
+    except Exception as exc:
+        db.rollback()
+        log.exception("store %s: importing one order failed", store_id)
+        return runs.finish_run(db.get(SyncRun, run_id), error=describe_error(exc))
+    finally:
+        runs.release_lease(store_id, KIND, token)

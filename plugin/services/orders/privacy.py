@@ -1,0 +1,61 @@
+"""Buyers' personal data of imported orders: read for the shop, purged 30 days after the order closed."""
+from __future__ import annotations
+
+import json
+import logging
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from ...models import ImportedOrder
+from ...shop import FORGET_CUSTOMER
+from .. import session, state
+
+log = logging.getLogger("amazon_tr")
+
+#: Amazon's data protection policy: buyer data no longer than 30 days after delivery.
+PERSONAL_DATA_DAYS = 30
+
+
+def purge_personal_data() -> int:
+    """Empty buyers' name, address and phone 30 days after the order shipped or was cancelled.
+
+    The order keeps its non-personal data (number, items, amounts, status). The
+    shop adapter's ``forget_customer(number)``, when it has one, pseudonymizes
+    the shop's copy in the same transaction. Returns how many orders were purged.
+    """
+    db = session()
+    st = state()
+    now = st.clock.now()
+    cutoff = now - timedelta(days=PERSONAL_DATA_DAYS)
+    forget = getattr(st.shop, FORGET_CUSTOMER, None)
+    purged = 0
+    while True:
+        batch = list(db.scalars(
+            select(ImportedOrder)
+            .where(ImportedOrder.closed_at.is_not(None), ImportedOrder.closed_at <= cutoff,
+                   ImportedOrder.personal_data_purged_at.is_(None))
+            .order_by(ImportedOrder.id).limit(500)))
+        if not batch:
+            break
+        for row in batch:
+            row.buyer_name_encrypted = row.address_encrypted = row.phone_encrypted = None
+            row.personal_data_purged_at = now
+            if forget is not None and row.shop_number:
+                forget(row.shop_number)
+        db.commit()
+        purged += len(batch)
+    if purged:
+        log.info("purged buyers' personal data of %s order(s)", purged)
+    return purged
+
+
+def personal_data(row: ImportedOrder) -> dict | None:
+    """The decrypted buyer data of one order (for the shop's own use), None once purged."""
+    if row.personal_data_purged_at is not None:
+        return None
+    cipher = state().cipher
+    address = cipher.decrypt(row.address_encrypted)
+    return {"name": cipher.decrypt(row.buyer_name_encrypted),
+            "address": json.loads(address) if address else None,
+            "phone": cipher.decrypt(row.phone_encrypted)}

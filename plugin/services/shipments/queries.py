@@ -1,0 +1,78 @@
+"""What the shipment pages and rules read: orders, packages, units still to ship, why an order is refused."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ...i18n import lazy_gettext as _l
+from ...models import ImportedOrder
+from ...models.shipments import ShipmentOrder, ShipmentPackage
+from .. import session
+from .snapshot import snapshot_of
+
+
+def order_of(store_id: int, order_id: int) -> ImportedOrder | None:
+    order = session().get(ImportedOrder, order_id)
+    return order if order is not None and order.store_id == store_id else None
+
+
+def package_of(store_id: int, package_id: int) -> ShipmentPackage | None:
+    package = session().get(ShipmentPackage, package_id)
+    return package if package is not None and package.store_id == store_id else None
+
+
+def find_order(order_number: str, *, store_id: int | None = None) -> ImportedOrder | None:
+    """The imported order the shop knows as ``order_number``."""
+    query = select(ImportedOrder).where(ImportedOrder.shop_number == order_number)
+    if store_id is not None:
+        query = query.where(ImportedOrder.store_id == store_id)
+    return session().scalars(query.order_by(ImportedOrder.id)).first()
+
+
+def orders_with_packages(store_id: int, limit: int = 200) -> tuple[list[ImportedOrder], dict[int, list]]:
+    """The store's newest Amazon orders and, per order id, its packages."""
+    orders = list(session().scalars(select(ImportedOrder).where(ImportedOrder.store_id == store_id)
+                                    .order_by(ImportedOrder.purchased_at.desc(), ImportedOrder.id.desc())
+                                    .limit(limit)))
+    packages: dict[int, list[ShipmentPackage]] = {}
+    if orders:
+        for pkg in session().scalars(select(ShipmentPackage).where(
+                ShipmentPackage.order_id.in_([o.id for o in orders])).order_by(ShipmentPackage.id)):
+            packages.setdefault(pkg.order_id, []).append(pkg)
+    return orders, packages
+
+
+def packages_of(order: ImportedOrder) -> list[ShipmentPackage]:
+    return list(session().scalars(select(ShipmentPackage).where(ShipmentPackage.order_id == order.id)
+                                  .order_by(ShipmentPackage.id)))
+
+
+def shipped_by_us(order: ImportedOrder) -> dict[str, int]:
+    """Units per orderItemId in our packages that are not failed."""
+    done: dict[str, int] = {}
+    for pkg in packages_of(order):
+        if pkg.state == "failed":
+            continue
+        for line in pkg.lines:
+            if line.get("orderItemId"):
+                done[line["orderItemId"]] = done.get(line["orderItemId"], 0) + int(line["quantity"])
+    return done
+
+
+def remaining(order: ImportedOrder, snap: ShipmentOrder | None) -> dict[str, int]:
+    """Units of each item still to ship, from Amazon's count and our own packages."""
+    if snap is None:
+        return {}
+    ours = shipped_by_us(order)
+    return {item["orderItemId"]: max(0, item["quantityOrdered"] - max(item["quantityFulfilled"],
+                                                                        ours.get(item["orderItemId"], 0)))
+            for item in snap.items}
+
+
+def refusal_reason(order: ImportedOrder, snap: ShipmentOrder | None = None):
+    """Why this order is never confirmed by us (a lazy message), or None."""
+    snap = snap if snap is not None else snapshot_of(order)
+    if order.fulfillment_channel == "amazon" or (snap is not None and snap.fulfilled_by == "AMAZON"):
+        return _l("Amazon ships this order from its own warehouse (FBA): Amazon reports its shipment itself.")
+    if order.state == "cancelled" or (snap is not None and snap.fulfillment_status == "CANCELLED"):
+        return _l("The order is cancelled: no shipment is reported for it.")
+    return None
