@@ -6,6 +6,7 @@ from typing import Any, Callable
 
 from flask import Blueprint, Flask
 
+from .config import setting
 from . import config as config_mod
 from .cli import amazon_cli
 from .crypto import Cipher
@@ -67,11 +68,11 @@ class AmazonTR:
             shop=self.shop,
             admin_guard=self.admin_guard,
             locale_selector=self.locale_selector,
-            cipher=Cipher(app.config.get("AMAZON_TR_ENCRYPTION_KEY")),
+            cipher=Cipher(setting("AMAZON_TR_ENCRYPTION_KEY", app)),
         )
         app.extensions[EXTENSION_KEY] = state
 
-        app.register_blueprint(admin_blueprint, url_prefix=app.config["AMAZON_TR_URL_PREFIX"])
+        app.register_blueprint(admin_blueprint, url_prefix=setting("AMAZON_TR_URL_PREFIX", app))
         app.register_blueprint(
             Blueprint(
                 "amazon_tr_static",
@@ -86,7 +87,7 @@ class AmazonTR:
 
     def _start_scheduler(self, app: Flask, state: AmazonTRState) -> None:
         """Start the sync scheduler in this process when AMAZON_TR_SCHEDULER is on."""
-        if not config_mod.truthy(app.config.get("AMAZON_TR_SCHEDULER")):
+        if not setting("AMAZON_TR_SCHEDULER", app):
             return
         state.scheduler = start_scheduler(app)
 

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
+from .config import setting
 from .models import Store
 from .extras import load_sandbox
 from .state import state as plugin_state
@@ -53,7 +54,7 @@ def _remember_grants(app, state) -> None:
         except SQLAlchemyError:  # tables not created yet: nothing to remember
             ext.db.session.rollback()
             return
-        client_id = app.config.get("AMAZON_TR_LWA_CLIENT_ID")
+        client_id = setting("AMAZON_TR_LWA_CLIENT_ID", app)
         seed = load_sandbox("seed")
         for store in stores:
             if store.authorization_revoked_at is not None:

@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 
 from flask import Flask
 
+from .config import setting
 from .leader_lock import lock_for
 from .services import schedule
 from .services.runs import HOLDER
@@ -173,9 +174,9 @@ def start_scheduler(app: Flask, *, elect: bool = True) -> SchedulerHost | None:
         for kind in KINDS:
             interval(kind)  # a bad interval fails at start-up, not in a job thread at night
         engine = state(app).db.engine
-    lock = lock_for(engine, lock_file=app.config.get("AMAZON_TR_SCHEDULER_LOCK_FILE"),
+    lock = lock_for(engine, lock_file=setting("AMAZON_TR_SCHEDULER_LOCK_FILE", app),
                     instance_path=app.instance_path)
-    retry = float(app.config["AMAZON_TR_SCHEDULER_RETRY"])
+    retry = float(setting("AMAZON_TR_SCHEDULER_RETRY", app))
     host = SchedulerHost(app, lock, retry=retry)
     if elect:
         host.start()

@@ -18,6 +18,7 @@ from markupsafe import Markup
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from .config import setting
 from .i18n import current_locale, gettext
 from .models import Store
 from .state import maybe_state, state
@@ -26,7 +27,7 @@ _STORE_CHANGED = "amazon_tr_store_changed"
 
 
 def stamp_path(app) -> Path:
-    configured = app.config.get("AMAZON_TR_CACHE_STAMP")
+    configured = setting("AMAZON_TR_CACHE_STAMP", app)
     return Path(configured) if configured else Path(app.instance_path) / "amazon_tr_stores.stamp"
 
 

@@ -97,7 +97,7 @@ def test_prefix_from_config_and_per_store(tmp_path, sandbox):
     run_import(app, first)
     numbers = {o["number"] for o in shop_orders(app)}
     assert sum(n.startswith("TR-") for n in numbers) == 1  # only the new order; old numbers never change
-    with app.app_context(), pytest.raises(order_service.SettingsInvalid):
+    with app.app_context(), pytest.raises(order_service.InvalidSettings):
         order_service.save_settings(first, number_prefix="AMZ İ", unknown_sku="skip")
 
 

@@ -96,7 +96,7 @@ def test_carrier_form_refuses_too_long_codes_in_turkish_and_saves_good_ones(env)
         # A bad map is a settings error, not a refused shipment.
         try:
             shipments.save_carrier_map(env.store_id, {"dhl": {"name": "D" * 101}})
-        except shipments.SettingsInvalid as exc:
+        except shipments.InvalidSettings as exc:
             assert set(exc.errors) == {"dhl"}
         else:
             raise AssertionError("a 101-character carrier name was saved")

@@ -126,10 +126,6 @@ class Store(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    @property
-    def is_authorized(self) -> bool:
-        return bool(self.refresh_token_encrypted) and self.authorization_revoked_at is None
-
     def authorization_state(self, now: datetime | None = None) -> str:
         """none, revoked, expired, expiring (within 30 days) or ok."""
         now = now or utcnow()

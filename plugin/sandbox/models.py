@@ -10,7 +10,7 @@ import json
 import logging
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterator, Mapping
@@ -79,8 +79,7 @@ def default_models_dir() -> Path:
     env = os.environ.get("AMAZON_TR_MODELS_DIR")
     if env:
         return Path(env)
-    # Same folder as Path(plugin.__file__).parents[2]/..., computed from this
-    # module so it also works while plugin/ has no __init__.py yet.
+    # ../shared/sp-api-models beside the project's checkout.
     return Path(__file__).resolve().parents[3] / "shared" / "sp-api-models"
 
 

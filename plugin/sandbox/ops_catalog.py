@@ -5,7 +5,7 @@ import base64
 import hashlib
 import json
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
 from .dispatch import Call, invalid, operation
 from .seed import MARKETPLACES, TR_MARKETPLACE_ID

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 from flask import current_app
 
-from ..config import amazon_settings
+from ..config import amazon_settings, setting
 from ..models import Store
 from ..errors import AmazonTRError
 from ..spapi import AuthorizationRevokedError, LWAClient, RateLimiter, SPAPIClient
@@ -56,7 +56,7 @@ def lwa_client() -> LWAClient:
 
 
 def read_timeout() -> float:
-    return float(current_app.config.get("AMAZON_TR_READ_TIMEOUT") or 30.0)
+    return float(setting("AMAZON_TR_READ_TIMEOUT"))
 
 
 def _timeout(given) -> tuple[float, float]:

@@ -23,7 +23,6 @@ from sqlalchemy.exc import IntegrityError
 
 from ..config import setting
 from ..models import Store, SyncRun
-from ..models.base import EXPIRY_WARNING
 from ..models.scheduler import SchedulerClaim, SchedulerLeader, SchedulerStore
 from . import runs, session, state
 from .amazon import can_sync

@@ -1,16 +1,17 @@
 """Yetkilendir and API'yi test et on the store's edit page."""
 from __future__ import annotations
 
-from flask import current_app, flash, make_response, redirect, render_template, request, session, url_for
+from flask import flash, make_response, redirect, render_template, request, session, url_for
 
-from ..forms import AUTO_UPDATE_HELP, ConfirmForm, StoreForm
+from ..config import setting
+from ..forms import ConfirmForm, StoreForm
 from ..i18n import gettext as _
 from ..services import authorization
 from ..services.amazon import NotConfigured
-from ..services.connection_test import last_result, run_api_test
-from . import admin_blueprint as bp
-from . import is_htmx
-from .stores import FLASH_OK, _store_or_404, fill_form
+from ..services.connection_test import run_api_test
+from .blueprint import admin_blueprint as bp
+from .blueprint import is_htmx, store_or_404
+from .stores import FLASH_OK, fill_form, store_page
 
 FLASH_WARN = "amazon_tr-warning"
 FLASH_ERROR = "amazon_tr-error"
@@ -18,7 +19,7 @@ SESSION_KEY = "amazon_tr_oauth_binding"
 
 
 def _redirect_uri() -> str:
-    return current_app.config.get("AMAZON_TR_REDIRECT_URI") or url_for("amazon_tr.oauth_callback", _external=True)
+    return setting("AMAZON_TR_REDIRECT_URI") or url_for("amazon_tr.oauth_callback", _external=True)
 
 
 def _not_configured_message(exc: NotConfigured) -> str:
@@ -29,7 +30,7 @@ def _not_configured_message(exc: NotConfigured) -> str:
 
 @bp.route("/stores/<int:store_id>/authorize", methods=["POST"])
 def authorize(store_id: int):
-    store = _store_or_404(store_id)
+    store = store_or_404(store_id)
     binding = session.get(SESSION_KEY)
     if not binding:
         binding = session[SESSION_KEY] = authorization.new_session_binding()
@@ -91,11 +92,9 @@ def oauth_callback():
 
 @bp.route("/stores/<int:store_id>/api-test", methods=["POST"])
 def api_test(store_id: int):
-    store = _store_or_404(store_id)
+    store = store_or_404(store_id)
     result = run_api_test(store)
-    store = _store_or_404(store_id)
     if is_htmx():
         return render_template("amazon_tr/stores/_api_test.html", store=store, result=result, confirm_form=ConfirmForm())
     form = fill_form(StoreForm(formdata=None), store)
-    return render_template("amazon_tr/stores/form.html", form=form, store=store, help=AUTO_UPDATE_HELP,
-                           result=result, confirm_form=ConfirmForm())
+    return store_page(form, store, result)

@@ -10,23 +10,15 @@ from ..i18n import gettext as _
 from ..models import SyncRun
 from ..services import orders as order_service
 from ..services import runs as run_service
-from ..services import stores as store_service
-from . import admin_blueprint as bp
-from . import formatting, is_htmx
 from ..spapi.constants import MARKETPLACE_TZ as SHOP_TZ
-
+from . import formatting
+from .blueprint import admin_blueprint as bp
+from .blueprint import is_htmx, store_or_404
 
 
 @bp.context_processor
 def _order_helpers():
-    return {"orders_money": formatting.money_try, "orders_box_context": box_context}
-
-
-def _store_or_404(store_id: int):
-    store = store_service.get_store(store_id)
-    if store is None:
-        abort(404)
-    return store
+    return {"orders_money": formatting.money_try}
 
 
 def _run_of(store_id: int, run_id: int) -> SyncRun:
@@ -37,6 +29,7 @@ def _run_of(store_id: int, run_id: int) -> SyncRun:
 
 
 def box_context(store, run=None):
+    """What the store page's Sipariş Aktarımı box shows: the running or last run, why import is blocked, skipped orders."""
     if run is None:
         run = order_service.current_run(store.id) or next(iter(run_service.latest_runs(store.id, order_service.KIND, 1)),
                                                           None)
@@ -46,13 +39,13 @@ def box_context(store, run=None):
 
 @bp.route("/stores/<int:store_id>/orders/box")
 def orders_box(store_id: int):
-    store = _store_or_404(store_id)
+    store = store_or_404(store_id)
     return render_template("amazon_tr/stores/_orders_box.html", store=store, box=box_context(store))
 
 
 @bp.route("/stores/<int:store_id>/orders/import", methods=["POST"])
 def orders_import(store_id: int):
-    store = _store_or_404(store_id)
+    store = store_or_404(store_id)
     form = ReimportForm()
     if not form.validate():
         return _answer(store, None, form.error_map()["since"], "error")
@@ -69,7 +62,7 @@ def orders_import(store_id: int):
 
 @bp.route("/stores/<int:store_id>/orders/import-one", methods=["POST"])
 def orders_import_one(store_id: int):
-    store = _store_or_404(store_id)
+    store = store_or_404(store_id)
     form = ImportOneForm()
     number = form.amazon_order_id.data or ""
     run = order_service.import_one(store.id, number)
@@ -96,7 +89,7 @@ def _answer(store, run, message, kind):
 @bp.route("/stores/<int:store_id>/orders/runs/<int:run_id>")
 def orders_progress(store_id: int, run_id: int):
     run = _run_of(store_id, run_id)
-    response = make_response(render_template("amazon_tr/orders/_progress.html", store=_store_or_404(store_id), run=run))
+    response = make_response(render_template("amazon_tr/orders/_progress.html", store=store_or_404(store_id), run=run))
     if run.status != "running":
         # The box around the progress re-reads itself: its button comes back to life.
         response.headers["HX-Trigger"] = "amazon-tr-orders-finished"
@@ -120,18 +113,18 @@ def _history_page(store, form: OrderSettingsForm, errors: dict):
 
 @bp.route("/stores/<int:store_id>/orders", methods=["GET"])
 def orders_history(store_id: int):
-    store = _store_or_404(store_id)
+    store = store_or_404(store_id)
     return _history_page(store, OrderSettingsForm.of(order_service.settings_for(store.id)), {})
 
 
 @bp.route("/stores/<int:store_id>/orders/settings", methods=["POST"])
 def orders_settings(store_id: int):
-    store = _store_or_404(store_id)
+    store = store_or_404(store_id)
     form = OrderSettingsForm()
     if form.validate():
         try:
             order_service.save_settings(store.id, number_prefix=form.own_prefix(), unknown_sku=form.unknown_sku.data)
-        except order_service.SettingsInvalid as exc:
+        except order_service.InvalidSettings as exc:
             return _history_page(store, form, {k: str(v) for k, v in exc.errors.items()}), 422
         flash(_("Order import settings were saved."), "amazon_tr-success")
         return redirect(url_for(".orders_history", store_id=store.id))

@@ -11,13 +11,12 @@ from ..i18n import gettext as _
 from ..models import ListingLink
 from ..services import listings as service
 from ..services import runs
-from ..services import stores as store_service
 from ..services.listings import values
 from ..services.listings.stock import subscribe
 from ..spapi.constants import MARKETPLACE_TZ as SHOP_TZ
 from ..state import state
-from . import admin_blueprint as bp
-from . import is_htmx
+from .blueprint import admin_blueprint as bp
+from .blueprint import is_htmx, store_or_404
 from .formatting import money_try
 
 FLASH_OK = "amazon_tr-success"
@@ -30,12 +29,6 @@ def _listen_to_stock_changes(setup_state):
     # per application: the shop's stock signal pushes the changed SKUs within seconds
     subscribe(setup_state.app)
 
-
-def _store_or_404(store_id: int):
-    store = store_service.get_store(store_id)
-    if store is None:
-        abort(404)
-    return store
 
 
 def _state_labels() -> dict[str, str]:
@@ -91,7 +84,7 @@ def _page(store, *, settings=None, errors=None, status=200):
 
 @bp.route("/stores/<int:store_id>/products")
 def products(store_id: int):
-    return _page(_store_or_404(store_id))
+    return _page(store_or_404(store_id))
 
 
 def _decimal(raw: str | None, field: str, errors: dict, default: str = "0") -> Decimal:
@@ -119,7 +112,7 @@ def _whole(raw: str | None, field: str, errors: dict, *, optional: bool = False)
 
 @bp.route("/stores/<int:store_id>/products/settings", methods=["POST"])
 def product_settings(store_id: int):
-    store = _store_or_404(store_id)
+    store = store_or_404(store_id)
     form = request.form
     errors: dict[str, str] = {}
     stock_buffer = _whole(form.get("stock_buffer"), "stock_buffer", errors)
@@ -149,7 +142,7 @@ def product_settings(store_id: int):
 @bp.route("/stores/<int:store_id>/products/example")
 def price_example(store_id: int):
     """The worked example under the price rule, recomputed as the admin types (htmx)."""
-    _store_or_404(store_id)
+    store_or_404(store_id)
     errors: dict[str, str] = {}
     draft = service.get_settings(store_id)
     draft.markup_percent = _decimal(request.args.get("markup_percent"), "markup_percent", errors)
@@ -168,7 +161,7 @@ def _push_status(store, *, message=None, kind="success"):
 @bp.route("/stores/<int:store_id>/products/push", methods=["POST"])
 def push_now(store_id: int):
     """Şimdi gönder for the whole store: runs in the background; the fragment polls the run."""
-    store = _store_or_404(store_id)
+    store = store_or_404(store_id)
     reason = service.blocked_reason(store)
     if reason:
         message, kind = str(service.BLOCKED_REASONS[reason]), "warning"
@@ -193,7 +186,7 @@ def _push_in_background(store_id: int):
 
 @bp.route("/stores/<int:store_id>/products/status")
 def push_status(store_id: int):
-    return _push_status(_store_or_404(store_id))
+    return _push_status(store_or_404(store_id))
 
 
 def _link_or_404(store, link_id: int) -> ListingLink:
@@ -224,7 +217,7 @@ def _row(store, link, message=None, kind="success"):
 @bp.route("/stores/<int:store_id>/products/row/push", methods=["POST"])
 def push_one(store_id: int):
     link_id = _link_id()
-    store = _store_or_404(store_id)
+    store = store_or_404(store_id)
     link = _link_or_404(store, link_id)
     reason = service.blocked_reason(store)
     if reason:
@@ -243,7 +236,7 @@ def push_one(store_id: int):
 @bp.route("/stores/<int:store_id>/products/row/unlink", methods=["POST"])
 def unlink(store_id: int):
     link_id = _link_id()
-    store = _store_or_404(store_id)
+    store = store_or_404(store_id)
     link = _link_or_404(store, link_id)
     service.unlink_sku(store.id, link.sku)
     return _row(store, _link_or_404(store, link_id), _("The product is no longer sent to Amazon."))
@@ -252,7 +245,7 @@ def unlink(store_id: int):
 @bp.route("/stores/<int:store_id>/products/row/link", methods=["POST"])
 def link(store_id: int):
     link_id = _link_id()
-    store = _store_or_404(store_id)
+    store = store_or_404(store_id)
     found = _link_or_404(store, link_id)
     reason = service.blocked_reason(store)
     if reason:
@@ -267,7 +260,7 @@ def link(store_id: int):
 @bp.route("/stores/<int:store_id>/products/row/price-lock", methods=["POST"])
 def price_lock(store_id: int):
     link_id = _link_id()
-    store = _store_or_404(store_id)
+    store = store_or_404(store_id)
     found = _link_or_404(store, link_id)
     raw = (request.form.get("until") or "").strip()
     if not raw:
@@ -288,7 +281,7 @@ def price_lock(store_id: int):
 
 @bp.route("/stores/<int:store_id>/products/preview")
 def preview(store_id: int):
-    store = _store_or_404(store_id)
+    store = store_or_404(store_id)
     update_type = request.args.get("type")
     if update_type not in values.TYPE_PARTS:
         update_type = store.auto_update_type

@@ -5,8 +5,8 @@ from flask import abort, flash, redirect, render_template, url_for
 
 from ..i18n import gettext as _
 from ..services import schedule
-from . import admin_blueprint as bp
-from . import is_htmx
+from .blueprint import admin_blueprint as bp
+from .blueprint import is_htmx
 
 
 def render_box():

@@ -13,20 +13,13 @@ from ..i18n import gettext as _
 from ..models import ImportedOrder
 from ..services import runs
 from ..services import shipments as service
-from ..services import stores as store_service
-from . import admin_blueprint as bp
-from . import is_htmx
+from .blueprint import admin_blueprint as bp
+from .blueprint import is_htmx, store_or_404
 
 FLASH_OK = "amazon_tr-success"
 FLASH_WARNING = "amazon_tr-warning"
 FLASH_ERROR = "amazon_tr-error"
 
-
-def _store_or_404(store_id: int):
-    store = store_service.get_store(store_id)
-    if store is None:
-        abort(404)
-    return store
 
 
 def _order_or_404(store, order_id: int) -> ImportedOrder:
@@ -51,18 +44,18 @@ def _index_page(store, carrier_form: CarrierMapForm, carrier_errors: dict):
 
 @bp.route("/stores/<int:store_id>/shipments")
 def shipments(store_id: int):
-    store = _store_or_404(store_id)
+    store = store_or_404(store_id)
     return _index_page(store, CarrierMapForm.of(service.carrier_map(store.id)), {})
 
 
 @bp.route("/stores/<int:store_id>/shipments/carriers", methods=["POST"])
 def shipment_carriers(store_id: int):
-    store = _store_or_404(store_id)
+    store = store_or_404(store_id)
     form = CarrierMapForm()
     if form.validate():
         try:
             service.save_carrier_map(store.id, form.values())
-        except service.SettingsInvalid as exc:
+        except service.InvalidSettings as exc:
             errors = {k: str(v) for k, v in exc.errors.items()}
         else:
             flash(_("The carrier list was saved."), FLASH_OK)
@@ -85,7 +78,7 @@ def _order_context(store, order, form: ShipmentForm | None = None, *, errors=Non
 
 @bp.route("/stores/<int:store_id>/shipments/<int:order_id>", methods=["GET", "POST"])
 def shipment_order(store_id: int, order_id: int):
-    store = _store_or_404(store_id)
+    store = store_or_404(store_id)
     order = _order_or_404(store, order_id)
     if request.method == "GET":
         return render_template("amazon_tr/shipments/order.html", **_order_context(store, order))
@@ -114,7 +107,7 @@ def shipment_order(store_id: int, order_id: int):
 @bp.route("/stores/<int:store_id>/shipments/<int:order_id>/read", methods=["POST"])
 def shipment_read_lines(store_id: int, order_id: int):
     """"Amazon'dan oku": getOrder now; the order's part of the page for htmx, else back to the page."""
-    store = _store_or_404(store_id)
+    store = store_or_404(store_id)
     order = _order_or_404(store, order_id)
     error = service.read_amazon_lines(order)
     if is_htmx():
@@ -126,7 +119,7 @@ def shipment_read_lines(store_id: int, order_id: int):
 
 @bp.route("/stores/<int:store_id>/shipments/packages/<int:package_id>/retry", methods=["POST"])
 def shipment_retry(store_id: int, package_id: int):
-    store = _store_or_404(store_id)
+    store = store_or_404(store_id)
     package = service.package_of(store.id, package_id)
     if package is None:
         abort(404)

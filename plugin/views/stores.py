@@ -1,7 +1,7 @@
 """Amazon Mağazalarım: list, add, edit and delete stores."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 
 from ..errors import InvalidSettings
 from ..forms import AUTO_UPDATE_HELP, ConfirmForm, StoreForm
@@ -9,16 +9,12 @@ from ..i18n import gettext as _
 from ..services import schedule
 from ..services import stores as store_service
 from ..services.connection_test import last_result
-from . import admin_blueprint as bp
+from .blueprint import admin_blueprint as bp
+from .blueprint import store_or_404
+from .orders import box_context as orders_box_context
 
 FLASH_OK = "amazon_tr-success"
 
-
-def _store_or_404(store_id: int):
-    store = store_service.get_store(store_id)
-    if store is None:
-        abort(404)
-    return store
 
 
 def _data_from(form: StoreForm) -> store_service.StoreData:
@@ -30,6 +26,12 @@ def _data_from(form: StoreForm) -> store_service.StoreData:
         auto_update_type=form.auto_update_type.data,
         **flags,
     )
+
+
+def store_page(form: StoreForm, store, result) -> str:
+    """A saved store's page: its form, the API test's result and the boxes of its syncs."""
+    return render_template("amazon_tr/stores/form.html", form=form, store=store, help=AUTO_UPDATE_HELP,
+                           result=result, confirm_form=ConfirmForm(), box=orders_box_context(store))
 
 
 def _apply_service_errors(form: StoreForm, exc: InvalidSettings) -> None:
@@ -78,7 +80,7 @@ def new_store():
 
 @bp.route("/stores/<int:store_id>", methods=["GET", "POST"])
 def edit_store(store_id: int):
-    store = _store_or_404(store_id)
+    store = store_or_404(store_id)
     form = StoreForm()
     if not form.is_submitted():
         fill_form(form, store)
@@ -90,13 +92,12 @@ def edit_store(store_id: int):
         else:
             flash(_("Changes to “%(name)s” were saved.", name=store.name), FLASH_OK)
             return redirect(url_for(".edit_store", store_id=store.id))
-    return render_template("amazon_tr/stores/form.html", form=form, store=store, help=AUTO_UPDATE_HELP,
-                           result=last_result(store), confirm_form=ConfirmForm()), (422 if form.errors else 200)
+    return store_page(form, store, last_result(store)), (422 if form.errors else 200)
 
 
 @bp.route("/stores/<int:store_id>/delete", methods=["GET", "POST"])
 def delete_store(store_id: int):
-    store = _store_or_404(store_id)
+    store = store_or_404(store_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         name = store.name

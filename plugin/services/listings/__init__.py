@@ -9,7 +9,7 @@ calls :func:`push_products` (push.py). One push:
    whole ``LISTING`` whose required attributes come from getDefinitionsProductType (schema.py);
 3. compares each part (content, price, stock) the type allows with the digest of
    the last value Amazon accepted (changes.py, values.py), so an unchanged catalog costs no call;
-4. sends what changed (sending.py): up to ``PATCH_THRESHOLD`` SKUs one
+4. sends what changed (sending.py): up to ``AMAZON_TR_PATCH_THRESHOLD`` SKUs one
    patchListingsItem (or putListingsItem for a new link) each, more in
    JSON_LISTINGS_FEED documents of up to 25,000 messages (feed_submit.py).
 
@@ -31,10 +31,10 @@ from .page import get_link, list_links, state_counts
 from .preview import PreviewRow, preview
 from .push import poll_feeds, push_from_button, push_products, start_push
 from .pusher import Pusher
-from .settings import BLOCKED_REASONS, PATCH_THRESHOLD, blocked_reason, get_settings, save_settings
+from .settings import BLOCKED_REASONS, blocked_reason, get_settings, save_settings
 
 __all__ = [
-    "BLOCKED_REASONS", "LeaseBusy", "PATCH_THRESHOLD", "PreviewRow", "Pusher", "blocked_reason", "get_link",
+    "BLOCKED_REASONS", "LeaseBusy", "PreviewRow", "Pusher", "blocked_reason", "get_link",
     "get_settings", "issue_text", "link_sku", "list_links", "poll_feeds", "preview", "push_from_button",
     "push_products", "save_settings", "schema", "set_price_lock", "start_push", "state_counts", "stock",
     "unlink_sku", "values",

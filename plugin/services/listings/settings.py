@@ -3,22 +3,17 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import current_app
 
+from ...config import setting
 from ...i18n import lazy_gettext as _l
 from ...models import ListingSettings, Store
 from ...models.listings import PRICE_ROUNDINGS
 from .. import session
 from ..amazon import can_sync
 
-#: Up to this many changed SKUs go one patch each, more in a feed (AMAZON_TR_PATCH_THRESHOLD;
-#: the package's docstring says why 100).
-PATCH_THRESHOLD = 100
-#: Seconds Amazon may sit on a feed before its SKUs are sent again (AMAZON_TR_FEED_DEADLINE).
-FEED_DEADLINE = 4 * 3600
-#: How long a createFeed whose answer was lost may take to show up in getFeeds
-#: before its products are sent again (AMAZON_TR_FEED_GRACE).
-FEED_GRACE = 600
+# The patch/feed threshold and the feed deadlines are settings (config.DEFAULTS:
+# AMAZON_TR_PATCH_THRESHOLD, AMAZON_TR_FEED_DEADLINE, AMAZON_TR_FEED_GRACE); the
+# package's docstring says why 100 SKUs.
 
 BLOCKED_REASONS = {
     "passive": _l("The store is passive: nothing is sent to Amazon."),
@@ -53,15 +48,18 @@ def save_settings(store_id: int, *, stock_buffer: int, max_quantity: int | None,
 
 
 def feed_deadline() -> float:
-    return float(current_app.config.get("AMAZON_TR_FEED_DEADLINE") or FEED_DEADLINE)
+    """Seconds Amazon may sit on a feed before its SKUs are sent again."""
+    return float(setting("AMAZON_TR_FEED_DEADLINE"))
 
 
 def feed_grace() -> float:
-    return float(current_app.config.get("AMAZON_TR_FEED_GRACE") or FEED_GRACE)
+    """How long a createFeed whose answer was lost may take to show up in getFeeds."""
+    return float(setting("AMAZON_TR_FEED_GRACE"))
 
 
 def patch_threshold() -> int:
-    return int(current_app.config.get("AMAZON_TR_PATCH_THRESHOLD", PATCH_THRESHOLD))
+    """Up to this many changed SKUs go one patch each, more in a feed."""
+    return int(setting("AMAZON_TR_PATCH_THRESHOLD"))
 
 
 def blocked_reason(store: Store) -> str | None:

@@ -14,6 +14,7 @@ import time
 
 from sqlalchemy import select
 
+from ...config import setting
 from ...models import Store
 from ...state import maybe_state, state
 from .. import session
@@ -130,7 +131,7 @@ def subscribe(app) -> StockSignal | None:
     state = maybe_state(app)
     if state is None or "stock_signal" in state.extras:
         return state.extras.get("stock_signal") if state else None
-    delay = float(app.config.get("AMAZON_TR_STOCK_DEBOUNCE_SECONDS", DEFAULT_DELAY))
+    delay = float(setting("AMAZON_TR_STOCK_DEBOUNCE_SECONDS", app))
     signal = StockSignal(app, delay)
     subscribe_fn = getattr(state.shop, "subscribe_stock_changes", None)
     if subscribe_fn is None:

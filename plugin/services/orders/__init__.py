@@ -14,10 +14,11 @@ from .importer import OVERLAP, import_one, import_orders, start_import, why_not
 from .mapping import INCLUDED_DATA
 from .privacy import personal_data, purge_personal_data
 from .queries import KIND, current_run, orders_per_day, recent_orders, skipped_orders
-from .settings import SettingsInvalid, default_prefix, prefix_error, save_settings, settings_for, unknown_sku_error
+from ...errors import InvalidSettings
+from .settings import default_prefix, prefix_error, save_settings, settings_for, unknown_sku_error
 
 __all__ = [
-    "INCLUDED_DATA", "KIND", "OVERLAP", "SettingsInvalid", "apply_orders", "current_run", "default_prefix",
+    "INCLUDED_DATA", "KIND", "OVERLAP", "InvalidSettings", "apply_orders", "current_run", "default_prefix",
     "import_one", "import_orders", "orders_per_day", "personal_data", "prefix_error", "purge_personal_data",
     "recent_orders", "save_settings", "settings_for", "skipped_orders", "start_import", "unknown_sku_error",
     "why_not",

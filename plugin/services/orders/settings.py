@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import re
 
-from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from ...config import setting
+from ...errors import InvalidSettings
 from ...i18n import lazy_gettext as _l
 from ...models import OrderImportSettings
 from ...models.orders import UNKNOWN_SKU_POLICIES
@@ -14,14 +15,6 @@ from .. import session
 DEFAULT_PREFIX = "AMZ-"
 PREFIX_MAX = 20
 PREFIX_CHARS = re.compile(r"^[0-9A-Za-z_\-/.#]*$")
-
-
-class SettingsInvalid(ValueError):
-    """Settings that cannot be saved; ``errors`` maps a field to a lazy Turkish message."""
-
-    def __init__(self, errors: dict) -> None:
-        super().__init__(", ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
 
 
 def settings_for(store_id: int, *, create: bool = True) -> OrderImportSettings | None:
@@ -39,7 +32,7 @@ def settings_for(store_id: int, *, create: bool = True) -> OrderImportSettings |
 
 
 def default_prefix() -> str:
-    value = current_app.config.get("AMAZON_TR_ORDER_PREFIX")
+    value = setting("AMAZON_TR_ORDER_PREFIX")
     return DEFAULT_PREFIX if value is None else str(value)
 
 
@@ -73,7 +66,7 @@ def save_settings(store_id: int, *, number_prefix: str | None, unknown_sku: str)
     if (reason := unknown_sku_error(unknown_sku)) is not None:
         errors["unknown_sku"] = reason
     if errors:
-        raise SettingsInvalid(errors)
+        raise InvalidSettings(errors)
     settings = settings_for(store_id)
     settings.number_prefix = number_prefix
     settings.unknown_sku = unknown_sku

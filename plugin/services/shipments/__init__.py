@@ -14,7 +14,7 @@ errors     ShipmentRefused
 
 The names below are what views, jobs and the host use.
 """
-from ..orders.settings import SettingsInvalid
+from ...errors import InvalidSettings
 from .carriers import CARRIERS, OTHER, carrier_map, save_carrier_map
 from .errors import ShipmentRefused
 from .queries import order_of, orders_with_packages, package_of, packages_of, refusal_reason, remaining
@@ -23,7 +23,7 @@ from .sending import BACKOFF, KIND, MAX_ATTEMPTS, send_due
 from .snapshot import read_amazon_lines, snapshot_of
 
 __all__ = [
-    "BACKOFF", "CARRIERS", "KIND", "MAX_ATTEMPTS", "OTHER", "SettingsInvalid", "ShipmentRefused", "carrier_map",
+    "BACKOFF", "CARRIERS", "KIND", "MAX_ATTEMPTS", "OTHER", "InvalidSettings", "ShipmentRefused", "carrier_map",
     "order_of", "orders_with_packages", "package_of", "packages_of", "read_amazon_lines", "record_manual",
     "record_shipment", "refusal_reason", "remaining", "retry_package", "save_carrier_map", "send_due",
     "snapshot_of",

@@ -4,7 +4,7 @@ from __future__ import annotations
 from ...i18n import lazy_gettext as _l
 from ...models.shipments import ShipmentSettings
 from .. import runs, session
-from ..orders.settings import SettingsInvalid
+from ...errors import InvalidSettings
 from .errors import ShipmentRefused
 
 #: (key, label, Amazon carrierCode). Amazon's Orders v0 model lists no carrier
@@ -57,7 +57,7 @@ def carrier_map(store_id: int) -> list[dict]:
 def save_carrier_map(store_id: int, values: dict[str, dict]) -> None:
     """``values``: key -> {"code", "name"}; only differences from the defaults are kept.
 
-    Raises SettingsInvalid (per carrier key) for a code or name that is too long.
+    Raises InvalidSettings (per carrier key) for a code or name that is too long.
     """
     errors = {}
     kept = {}
@@ -76,7 +76,7 @@ def save_carrier_map(store_id: int, values: dict[str, dict]) -> None:
         if entry:
             kept[key] = entry
     if errors:
-        raise SettingsInvalid(errors)
+        raise InvalidSettings(errors)
     settings = get_settings(store_id)
     if settings is None:
         settings = ShipmentSettings(store_id=store_id)

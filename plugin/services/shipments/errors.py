@@ -1,10 +1,8 @@
 """Why a shipment is not recorded."""
 from __future__ import annotations
 
+from ...errors import FieldErrors
 
-class ShipmentRefused(ValueError):
+
+class ShipmentRefused(FieldErrors):
     """The shipment cannot be confirmed as given; ``errors`` maps a field to a Turkish message."""
-
-    def __init__(self, errors: dict) -> None:
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
