@@ -6,6 +6,7 @@ from typing import Any, Callable
 
 from flask import Blueprint, Flask
 
+from .services.listings.stock import subscribe as subscribe_to_stock_changes
 from .config import setting
 from . import config as config_mod
 from .cli import amazon_cli
@@ -81,6 +82,8 @@ class AmazonTR:
                 static_url_path="/amazon-tr/static",
             )
         )
+        # the shop's stock signal pushes the changed SKUs within seconds
+        subscribe_to_stock_changes(app)
         app.add_template_global(footer, "amazon_tr_footer")
         app.cli.add_command(amazon_cli)
         self._start_scheduler(app, state)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, ValidationError
+from wtforms import DateField, SelectField, StringField, ValidationError
 from wtforms.i18n import get_translations as wtforms_translations
 
 from . import validation
@@ -102,3 +102,31 @@ class StoreForm(PluginForm):
 
 class ConfirmForm(PluginForm):
     """A form with only the CSRF token, for delete and action buttons."""
+
+
+def strip(value):
+    """A filter: surrounding spaces off a typed value."""
+    return value.strip() if isinstance(value, str) else value
+
+
+class ActionForm(PluginForm):
+    class Meta:
+        csrf = False  # checked by the blueprint for every POST
+
+    def error_map(self) -> dict[str, str]:
+        """The first message of each field with an error, for the templates."""
+        return {name: str(errors[0]) for name, errors in self.errors.items() if name and errors}
+
+
+class DayField(DateField):
+    """A day typed by the admin (YYYY-MM-DD); a wrong one gets ``message`` instead of WTForms' generic text."""
+
+    def __init__(self, label=None, validators=None, *, message, **kwargs) -> None:
+        super().__init__(label, validators, **kwargs)
+        self.message = message
+
+    def process_formdata(self, valuelist) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(str(self.message)) from None

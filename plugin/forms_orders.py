@@ -8,42 +8,15 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from wtforms import DateField, RadioField, StringField, ValidationError
+from wtforms import RadioField, StringField, ValidationError
 from wtforms.validators import InputRequired, Length, Optional
 
-from .forms import PluginForm
+from .forms import ActionForm, DayField, strip as _strip
 from .i18n import lazy_gettext as _l
 from .services.orders import prefix_error, unknown_sku_error
 from .services.shipments.carriers import CARRIERS, OTHER, TEXT_MAX
 
 TOO_LONG = _l("Use at most 100 characters.")
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-class ActionForm(PluginForm):
-    class Meta:
-        csrf = False  # checked by the blueprint for every POST
-
-    def error_map(self) -> dict[str, str]:
-        """The first message of each field with an error, for the templates."""
-        return {name: str(errors[0]) for name, errors in self.errors.items() if name and errors}
-
-
-class DayField(DateField):
-    """A day typed by the admin (YYYY-MM-DD); a wrong one gets ``message`` instead of WTForms' generic text."""
-
-    def __init__(self, label=None, validators=None, *, message, **kwargs) -> None:
-        super().__init__(label, validators, **kwargs)
-        self.message = message
-
-    def process_formdata(self, valuelist) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(str(self.message)) from None
 
 
 # --- orders ----------------------------------------------------------------------------

@@ -67,12 +67,14 @@ def current_locale() -> str:
     return locale if locale in LOCALES else DEFAULT_LOCALE
 
 
-def gettext(message: str, **variables) -> str:
-    text = translations_for(current_locale()).ugettext(message)
+# The message id is positional-only, so a placeholder may be named anything, "message" included
+# (``_("Amazon refused access: %(message)s", message=...)`` once raised TypeError and gave a 500).
+def gettext(msgid: str, /, **variables) -> str:
+    text = translations_for(current_locale()).ugettext(msgid)
     return text % variables if variables else text
 
 
-def ngettext(singular: str, plural: str, num: int, **variables) -> str:
+def ngettext(singular: str, plural: str, num: int, /, **variables) -> str:
     variables.setdefault("num", num)
     text = translations_for(current_locale()).ungettext(singular, plural, num)
     return text % variables
@@ -91,8 +93,8 @@ class LazyString:
 
     __slots__ = ("_message", "_variables")
 
-    def __init__(self, message: str, **variables) -> None:
-        self._message = message
+    def __init__(self, msgid: str, /, **variables) -> None:
+        self._message = msgid
         self._variables = variables
 
     def __str__(self) -> str:
@@ -129,8 +131,8 @@ class LazyString:
         return f"l_({self._message!r})"
 
 
-def lazy_gettext(message: str, **variables) -> LazyString:
-    return LazyString(message, **variables)
+def lazy_gettext(msgid: str, /, **variables) -> LazyString:
+    return LazyString(msgid, **variables)
 
 
 _ = gettext

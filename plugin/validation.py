@@ -15,7 +15,8 @@ NAME_MAX = 100
 URL_MAX = 500
 AUTO_UPDATE_TYPES = ("all", "product_info", "price", "stock", "stock_price")
 STORE_URL_HOSTS = ("amazon.com.tr", "www.amazon.com.tr")
-_SELLER_ID = re.compile(r"A[A-Z0-9]{12,14}")
+#: A Seller ID (selling_partner_id): "A" and 12 to 14 capitals or digits, as Seller Central shows it.
+SELLER_ID_PATTERN = re.compile(r"A[A-Z0-9]{12,14}")
 _ASCII_LOWER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
@@ -50,7 +51,7 @@ def seller_id(value) -> str:
         raise InvalidValue(
             _l("Enter your Seller ID. You find it in Seller Central (sellercentral.amazon.com.tr) under Account Info → Seller ID.")
         )
-    if not _SELLER_ID.fullmatch(code):
+    if not SELLER_ID_PATTERN.fullmatch(code):
         raise InvalidValue(
             _l("A Seller ID is an A followed by 12 to 14 capital letters or digits, e.g. A1B2C3D4E5F6G7. Copy it from Seller Central (sellercentral.amazon.com.tr) under Account Info → Seller ID.")
         )

@@ -256,8 +256,7 @@ class ApiTestFlow(Flow):
             check(result.ok and "Amazon.com.tr" in message, f"API test ok without its message: {message}")
             return Result("retried")
         wanted = {
-            "revoke": "Amazon no longer accepts this store's authorization (it was revoked or has expired). "
-                      "Authorize again.",
+            "revoke": REVOKED_TR,
             "throttle": "Amazon is limiting requests right now. Try again in %(seconds)d seconds.",
         }[kind]
         head = turkish(wanted, seconds=0).split("0")[0]

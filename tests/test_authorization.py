@@ -214,7 +214,7 @@ def test_revoked_authorization_is_marked_and_offers_reauthorize(amazon_app, admi
     sandbox.state.revoke(seller_id=TR_SELLER_ID)
     amazon_app.extensions["amazon_tr"].extras.clear()  # a new process: no access token cached
     html = api_test(admin, store_id)
-    assert 'data-reason="revoked"' in html and "Yeniden yetkilendirin" in html
+    assert 'data-reason="revoked"' in html and "yeniden yetkilendirin" in html
     assert 'form="amazon-tr-reauthorize"' in html and "Yeniden yetkilendir" in html
     assert load(amazon_app, store_id).authorization_state() == "revoked"
     assert "Yetki geri alındı" in admin.get("/admin/amazon/").get_data(as_text=True)
@@ -252,6 +252,16 @@ def test_amazon_trouble_is_explained(amazon_app, admin, sandbox, kind, expected)
     html = api_test(admin, store_id)
     assert expected in html
     assert load(amazon_app, store_id).last_test_ok is False
+
+
+def test_a_failing_check_behind_the_api_test_is_shown_not_a_500(amazon_app, admin, sandbox):
+    # "Could not be checked: %(message)s" once collided with gettext's own parameter: a 500 page.
+    store_id = add_store(amazon_app)
+    authorize(admin, store_id)
+    sandbox.state.inject_fault("getFeed", "500", count=10)
+    html = api_test(admin, store_id)  # asserts a 200
+    assert 'data-check="feeds"' in html and "Kontrol edilemedi" in html
+    assert '<li class="ok" data-check="orders">' in html
 
 
 def test_network_error_is_explained(tmp_path, sandbox):

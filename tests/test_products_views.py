@@ -49,6 +49,41 @@ def test_settings_form_saves_and_shows_the_worked_example(env, admin):
     assert "120,00" in example.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("over, field_text", [
+    ({"markup_percent": "-100"}, "%-90"),           # would send 0,00 ₺
+    ({"markup_percent": "5000"}, "%1000"),
+    ({"fixed_amount": "-50"}, "sıfır veya daha büyük"),  # a fixed discount can bring cheap products to zero
+    ({"markup_percent": "1e5"}, "Bir sayı girin"),
+    ({"stock_buffer": "²"}, "0 veya daha büyük bir tam sayı"),
+    ({"max_quantity": "99999999999999999999"}, "0 veya daha büyük bir tam sayı"),
+    ({"rounding": "up"}, "yuvarlama"),
+])
+def test_a_price_rule_that_could_reach_zero_or_nonsense_is_refused(env, admin, over, field_text):
+    from flask_amazon_tr.services.listings import get_settings
+
+    html = admin.get(f"/admin/amazon/stores/{env.store_id}/products").get_data(as_text=True)
+    bad = admin.post(f"/admin/amazon/stores/{env.store_id}/products/settings", data=_settings_form(csrf_from(html), **over))
+    assert bad.status_code == 422
+    body = bad.get_data(as_text=True)
+    assert field_text.lower() in body.lower()
+    [(field, typed)] = over.items()
+    if field != "rounding":
+        assert f'value="{typed}"' in body  # what was typed stays in the field
+    with env.ctx():
+        saved = get_settings(env.store_id)
+        assert saved.markup_percent == Decimal("0") and saved.fixed_amount == Decimal("0")
+
+
+def test_the_service_refuses_the_same_bounds_for_every_caller(env):
+    from flask_amazon_tr.errors import InvalidSettings
+    from flask_amazon_tr.services.listings import save_settings
+
+    with env.ctx(), pytest.raises(InvalidSettings) as refused:
+        save_settings(env.store_id, stock_buffer=0, max_quantity=None, markup_percent=Decimal("-95"),
+                      fixed_amount=Decimal("0"), rounding="none", default_product_type=None, category_map={})
+    assert set(refused.value.errors) == {"markup_percent"}
+
+
 def test_push_now_links_and_the_page_shows_states_and_locked_reason(env, admin):
     html = admin.get(f"/admin/amazon/stores/{env.store_id}/products").get_data(as_text=True)
     admin.post(f"/admin/amazon/stores/{env.store_id}/products/settings", data=_settings_form(csrf_from(html)))

@@ -5,6 +5,9 @@ import os
 
 from flask import Flask
 
+# Each ops_* module registers its operations' handlers with dispatch when imported.
+from . import auth, control, documents, ops_catalog, ops_feeds, ops_listings, ops_orders, ops_sellers, ops_shipments  # noqa: F401
+from .dispatch import register_operations
 from .models import ModelRegistry
 from .state import SandboxState
 
@@ -18,13 +21,9 @@ def create_sandbox_app(state: SandboxState | None = None, *,
     registry = ModelRegistry(models_dir)
     app.extensions["amazon_tr_sandbox"] = {"state": state, "registry": registry}
 
-    from . import auth, control, documents
-    from .dispatch import register_operations
-
     app.register_blueprint(auth.bp)
     app.register_blueprint(control.bp)
     app.register_blueprint(documents.bp)
-    from .ops_catalog import bp as schemas_bp
-    app.register_blueprint(schemas_bp)
+    app.register_blueprint(ops_catalog.bp)
     register_operations(app)
     return app

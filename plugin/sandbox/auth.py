@@ -1,6 +1,8 @@
 """Login with Amazon's token endpoint and Seller Central's consent page."""
 from __future__ import annotations
 
+import time
+
 import base64
 import html
 import logging
@@ -8,7 +10,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit, parse_qsl
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, request
 
-from .dispatch import json_response
+from .dispatch import drop_connection, json_response
 from .local_only import from_this_machine, is_loopback_host
 from .seed import MARKETPLACES, TR_SELLER_ID
 from .state import AUTH_CODE_TTL, CONSENT_NONCE_TTL, SandboxState
@@ -68,13 +70,11 @@ def _token(state: SandboxState, entry: dict) -> Response:
             return json_response(429, {"error": "slow_down",
                                        "error_description": "Too many requests."})
         if fault.kind == "drop":
-            from .dispatch import _drop_connection
-            _drop_connection()
+            drop_connection()
             return Response(b"", status=500)
         if fault.kind == "malformed":
             return Response(b'{"access_token": ', status=200, mimetype="application/json")
         if fault.kind == "slow":
-            import time
             time.sleep(fault.seconds)
         if fault.kind == "revoke" and request.form.get("refresh_token"):
             state.revoke(refresh_token=request.form["refresh_token"])

@@ -86,9 +86,7 @@ def _flask_rule(path: str) -> str:
 
 
 def register_operations(app: Flask) -> None:
-    # handler modules register themselves on import
-    from . import ops_catalog, ops_feeds, ops_listings, ops_orders, ops_sellers, ops_shipments  # noqa: F401
-
+    # the ops_* modules registered their handlers when app.py imported them
     for op_id, spec in OPERATIONS.items():
         app.add_url_rule(_flask_rule(spec.path), endpoint=f"sp.{op_id}",
                          view_func=_make_view(op_id), methods=[spec.method])
@@ -114,7 +112,7 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None)
     return resp
 
 
-def _drop_connection() -> None:
+def drop_connection() -> None:
     sock = request.environ.get("werkzeug.socket")
     if sock is not None:
         try:
@@ -178,7 +176,7 @@ def dispatch(op_id: str, path_values: dict[str, str]) -> Response:
             return finish(503, error_body("ServiceUnavailable"), with_rate=False)
         if fault.kind == "drop":
             entry["status"] = 0
-            _drop_connection()
+            drop_connection()
             return Response(b"", status=500)
         if fault.kind == "malformed":
             entry["status"] = 200

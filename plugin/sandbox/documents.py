@@ -5,6 +5,7 @@ import time
 
 from flask import Blueprint, Response, current_app, request
 
+from .dispatch import drop_connection
 from .state import SandboxState
 
 bp = Blueprint("sandbox_documents", __name__)
@@ -26,8 +27,7 @@ def _fault(st: SandboxState, operation: str, entry: dict) -> Response | None:
         return _s3_error(int(fault.kind), "InternalError" if fault.kind == "500" else "ServiceUnavailable",
                          "We encountered an internal error. Please try again.")
     if fault.kind == "drop":
-        from .dispatch import _drop_connection
-        _drop_connection()
+        drop_connection()
         return Response(b"", status=500)
     if fault.kind == "malformed" and operation == "downloadFeedDocument":
         return Response(b'{"header": {"sellerId": ', status=200, mimetype="application/json")

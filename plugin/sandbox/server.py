@@ -8,6 +8,7 @@ from flask import Flask
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from .app import create_sandbox_app
+from .seed import SANDBOX_APP_ID, SANDBOX_CLIENT_ID, TR_SELLER_ID
 from .state import SandboxState
 
 log = logging.getLogger(__name__)
@@ -66,8 +67,6 @@ class SandboxServer:
 
 def main(port: int = 8765, host: str = "127.0.0.1") -> None:
     """Serve the sandbox in the foreground until interrupted (flask amazon sandbox)."""
-    from .seed import SANDBOX_APP_ID, SANDBOX_CLIENT_ID, TR_SELLER_ID
-
     server = SandboxServer(host=host, port=port, quiet=False)
     url = server.start()
     print(f"Amazon TR sandbox: {url}")

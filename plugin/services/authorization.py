@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -18,13 +17,13 @@ from sqlalchemy import delete, select
 from ..errors import AmazonTRError
 from ..models import AUTHORIZATION_LIFETIME, OAuthState, Store
 from ..spapi import LWAError, NetworkError, SPAPIError
+from ..validation import SELLER_ID_PATTERN
 from . import session, state
 from .amazon import NotConfigured, lwa_client, settings
 
 log = logging.getLogger("amazon_tr")
 
 STATE_LIFETIME = timedelta(minutes=10)
-_SELLING_PARTNER_ID = re.compile(r"A[A-Z0-9]{12,14}")
 
 
 class AuthorizationFailed(AmazonTRError):
@@ -123,7 +122,7 @@ def complete(params: dict, *, session_binding: str | None, redirect_uri: str) ->
     if not code:
         raise AuthorizationFailed("missing_code", store_id=store.id)
     partner_id = (params.get("selling_partner_id") or "").strip()
-    if not _SELLING_PARTNER_ID.fullmatch(partner_id):
+    if not SELLER_ID_PATTERN.fullmatch(partner_id):
         raise AuthorizationFailed("bad_partner_id", store_id=store.id)
     cipher = state().cipher
     if not cipher.available:

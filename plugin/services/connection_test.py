@@ -12,22 +12,12 @@ import secrets
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 
-from ..spapi.constants import MARKETPLACE_ID_TR
 from ..crypto import DecryptionFailed
 from ..i18n import gettext as _
 from ..models import Store
-from ..spapi import (
-    AuthorizationRevokedError,
-    ForbiddenError,
-    InvalidInputError,
-    NetworkError,
-    NotFoundError,
-    ServerError,
-    SPAPIError,
-    ThrottledError,
-    UnauthorizedError,
-)
-from . import session, state
+from ..spapi import ForbiddenError, InvalidInputError, NotFoundError, SPAPIError, ThrottledError, UnauthorizedError
+from ..spapi.constants import MARKETPLACE_ID_TR
+from . import messages, session, state
 from .amazon import NotConfigured, calling_amazon
 
 log = logging.getLogger("amazon_tr")
@@ -54,20 +44,12 @@ class ApiTestResult:
 
 
 def _failure_for(exc: Exception) -> tuple[str, str, int | None]:
-    if isinstance(exc, AuthorizationRevokedError):
-        return "revoked", _("Amazon no longer accepts this store's authorization (it was revoked or has expired). Authorize again."), None
-    if isinstance(exc, ThrottledError):
-        wait = max(1, math.ceil(exc.retry_after or 60))
-        return "throttled", _("Amazon is limiting requests right now. Try again in %(seconds)d seconds.", seconds=wait), wait
-    if isinstance(exc, NetworkError):
-        return "network", _("Amazon could not be reached (network error). Check the server's internet connection and try again."), None
-    if isinstance(exc, ServerError):
-        return "unavailable", _("Amazon's service is not available at the moment. Try again in a few minutes."), None
-    if isinstance(exc, (ForbiddenError, UnauthorizedError)):
-        return "denied", _("Amazon refused access: %(message)s", message=_amazon_message(exc)), None
-    if isinstance(exc, SPAPIError):
-        return "error", _("Amazon answered with an error: %(message)s", message=_amazon_message(exc)), None
-    raise exc
+    """(reason, Turkish text, seconds to wait) of a failed test, in the words services.messages uses everywhere."""
+    reason = messages.kind_of(exc)
+    if reason == "unexpected":
+        raise exc
+    wait = max(1, math.ceil(exc.retry_after or 60)) if isinstance(exc, ThrottledError) else None
+    return reason, messages.explain(exc, "connection"), wait
 
 
 def _amazon_message(exc: SPAPIError) -> str:

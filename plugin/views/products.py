@@ -2,17 +2,18 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
+from ..errors import InvalidSettings
 from ..forms import AUTO_UPDATE_CHOICES
+from ..forms_products import PriceLockForm, PriceRuleForm, ProductSettingsForm
 from ..i18n import gettext as _
 from ..models import ListingLink
 from ..services import listings as service
 from ..services import runs
 from ..services.listings import values
-from ..services.listings.stock import subscribe
 from ..spapi.constants import MARKETPLACE_TZ as SHOP_TZ
 from ..state import state
 from .blueprint import admin_blueprint as bp
@@ -22,12 +23,6 @@ from .formatting import money_try
 FLASH_OK = "amazon_tr-success"
 FLASH_ERROR = "amazon_tr-error"
 STATE_FILTERS = ("pending", "live", "error", "locked", "unlinked")
-
-
-@bp.record
-def _listen_to_stock_changes(setup_state):
-    # per application: the shop's stock signal pushes the changed SKUs within seconds
-    subscribe(setup_state.app)
 
 
 
@@ -64,8 +59,8 @@ def _example(settings) -> list[tuple[str, str]]:
     return [(labels[key], money_try(amount)) for key, amount in steps]
 
 
-def _page(store, *, settings=None, errors=None, status=200):
-    settings = settings or service.get_settings(store.id)
+def _page(store, *, errors=None, typed=None, status=200):
+    settings = service.get_settings(store.id)
     state_filter = request.args.get("state") if request.args.get("state") in STATE_FILTERS else None
     query = (request.args.get("q") or "").strip() or None
     try:
@@ -76,7 +71,7 @@ def _page(store, *, settings=None, errors=None, status=200):
     return render_template(
         "amazon_tr/products/index.html", store=store, links=links, total=total, page=page, per_page=50,
         state_filter=state_filter, query=query or "", counts=service.state_counts(store.id), settings=settings,
-        categories=_categories(), example=_example(settings), errors=errors or {},
+        categories=_categories(), example=_example(settings), errors=errors or {}, typed=typed or {},
         blocked=service.blocked_reason(store), runs=runs.latest_runs(store.id, "products", limit=5),
         now=state().clock.now(), **_helpers(),
     ), status
@@ -87,68 +82,38 @@ def products(store_id: int):
     return _page(store_or_404(store_id))
 
 
-def _decimal(raw: str | None, field: str, errors: dict, default: str = "0") -> Decimal:
-    text = (raw or "").strip().replace(",", ".") or default
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        errors[field] = _("Enter a number, e.g. 12,5.")
-        return Decimal(default)
-    if not value.is_finite() or abs(value) >= Decimal("100000"):
-        errors[field] = _("Enter a number, e.g. 12,5.")
-        return Decimal(default)
-    return value.quantize(Decimal("0.01"))
-
-
-def _whole(raw: str | None, field: str, errors: dict, *, optional: bool = False) -> int | None:
-    text = (raw or "").strip()
-    if not text:
-        return None if optional else 0
-    if not text.isdigit() or int(text) > 1_000_000:
-        errors[field] = _("Enter a whole number of zero or more.")
-        return None if optional else 0
-    return int(text)
-
-
 @bp.route("/stores/<int:store_id>/products/settings", methods=["POST"])
 def product_settings(store_id: int):
     store = store_or_404(store_id)
-    form = request.form
-    errors: dict[str, str] = {}
-    stock_buffer = _whole(form.get("stock_buffer"), "stock_buffer", errors)
-    max_quantity = _whole(form.get("max_quantity"), "max_quantity", errors, optional=True)
-    markup = _decimal(form.get("markup_percent"), "markup_percent", errors)
-    fixed = _decimal(form.get("fixed_amount"), "fixed_amount", errors)
-    rounding = form.get("rounding", "none")
-    if rounding not in ("none", "90", "99", "whole"):
-        errors["rounding"] = _("Choose one of the rounding options.")
-        rounding = "none"
-    mapping = {}
-    for key, value in form.items():
-        if key.startswith("category:") and value.strip():
-            mapping[key[len("category:"):]] = value.strip()
-    if errors:
-        draft = service.get_settings(store.id)
-        draft.stock_buffer, draft.max_quantity = stock_buffer or 0, max_quantity
-        draft.markup_percent, draft.fixed_amount, draft.rounding = markup, fixed, rounding
-        return _page(store, settings=draft, errors=errors, status=422)
-    service.save_settings(store.id, stock_buffer=stock_buffer or 0, max_quantity=max_quantity, markup_percent=markup,
-                          fixed_amount=fixed, rounding=rounding,
-                          default_product_type=form.get("default_product_type"), category_map=mapping)
-    flash(_("Product update settings were saved."), FLASH_OK)
-    return redirect(url_for(".products", store_id=store.id))
+    form = ProductSettingsForm()
+    errors = form.error_map() if not form.validate() else {}
+    if not errors:
+        try:
+            service.save_settings(store.id, stock_buffer=form.stock_buffer.data, max_quantity=form.max_quantity.data,
+                                  markup_percent=form.markup_percent.data, fixed_amount=form.fixed_amount.data,
+                                  rounding=form.rounding.data, default_product_type=form.default_product_type.data,
+                                  category_map=form.category_map(request.form))
+        except InvalidSettings as exc:
+            errors = {field: str(message) for field, message in exc.errors.items()}
+        else:
+            flash(_("Product update settings were saved."), FLASH_OK)
+            return redirect(url_for(".products", store_id=store.id))
+    # the page shows what was typed, nothing is saved
+    typed = {name: getattr(form, name).raw for name in ("stock_buffer", "max_quantity", "markup_percent", "fixed_amount")}
+    return _page(store, errors=errors, typed=typed, status=422)
 
 
 @bp.route("/stores/<int:store_id>/products/example")
 def price_example(store_id: int):
     """The worked example under the price rule, recomputed as the admin types (htmx)."""
     store_or_404(store_id)
-    errors: dict[str, str] = {}
+    form = PriceRuleForm(formdata=request.args)
     draft = service.get_settings(store_id)
-    draft.markup_percent = _decimal(request.args.get("markup_percent"), "markup_percent", errors)
-    draft.fixed_amount = _decimal(request.args.get("fixed_amount"), "fixed_amount", errors)
-    rounding = request.args.get("rounding", "none")
-    draft.rounding = rounding if rounding in ("none", "90", "99", "whole") else "none"
+    if form.validate() and not service.settings_errors(markup_percent=form.markup_percent.data,
+                                                       fixed_amount=form.fixed_amount.data,
+                                                       rounding=form.rounding.data):
+        draft.markup_percent, draft.fixed_amount = form.markup_percent.data, form.fixed_amount.data
+        draft.rounding = form.rounding.data
     return render_template("amazon_tr/products/_example.html", example=_example(draft))
 
 
@@ -262,14 +227,13 @@ def price_lock(store_id: int):
     link_id = _link_id()
     store = store_or_404(store_id)
     found = _link_or_404(store, link_id)
-    raw = (request.form.get("until") or "").strip()
-    if not raw:
+    form = PriceLockForm()
+    if not form.validate():
+        return _row(store, found, form.error_map()["until"], "error")
+    day = form.until.data
+    if day is None:
         service.set_price_lock(store.id, found.sku, None)
         return _row(store, _link_or_404(store, link_id), _("The price lock was lifted."))
-    try:
-        day = datetime.strptime(raw, "%Y-%m-%d").date()
-    except ValueError:
-        return _row(store, found, _("Enter the date as day, month and year."), "error")
     # the lock lasts to the end of that day in Türkiye
     until = datetime.combine(day, time(23, 59, 59), tzinfo=SHOP_TZ).astimezone(timezone.utc)
     if until <= state().clock.now():

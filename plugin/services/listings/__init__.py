@@ -31,10 +31,10 @@ from .page import get_link, list_links, state_counts
 from .preview import PreviewRow, preview
 from .push import poll_feeds, push_from_button, push_products, start_push
 from .pusher import Pusher
-from .settings import BLOCKED_REASONS, blocked_reason, get_settings, save_settings
+from .settings import BLOCKED_REASONS, blocked_reason, settings_errors, get_settings, save_settings
 
 __all__ = [
-    "BLOCKED_REASONS", "LeaseBusy", "PreviewRow", "Pusher", "blocked_reason", "get_link",
+    "BLOCKED_REASONS", "LeaseBusy", "settings_errors", "PreviewRow", "Pusher", "blocked_reason", "get_link",
     "get_settings", "issue_text", "link_sku", "list_links", "poll_feeds", "preview", "push_from_button",
     "push_products", "save_settings", "schema", "set_price_lock", "start_push", "state_counts", "stock",
     "unlink_sku", "values",

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-
 from ...config import setting
+from ...errors import InvalidSettings
 from ...i18n import lazy_gettext as _l
 from ...models import ListingSettings, Store
 from ...models.listings import PRICE_ROUNDINGS
@@ -14,6 +14,14 @@ from ..amazon import can_sync
 # The patch/feed threshold and the feed deadlines are settings (config.DEFAULTS:
 # AMAZON_TR_PATCH_THRESHOLD, AMAZON_TR_FEED_DEADLINE, AMAZON_TR_FEED_GRACE); the
 # package's docstring says why 100 SKUs.
+
+#: The price rule's bounds. With the markup at -90 % or more and a fixed amount of zero or more,
+#: no shop price above zero can reach Amazon as zero or less (issue: a -100 % rule sent 0,00 ₺).
+MARKUP_MIN, MARKUP_MAX = Decimal("-90"), Decimal("1000")
+FIXED_MIN, FIXED_MAX = Decimal("0"), Decimal("100000")
+#: Stock buffer and maximum quantity: whole numbers up to this.
+QUANTITY_MAX = 1_000_000
+PRODUCT_TYPE_MAX = 100
 
 BLOCKED_REASONS = {
     "passive": _l("The store is passive: nothing is sent to Amazon."),
@@ -32,11 +40,14 @@ def get_settings(store_id: int) -> ListingSettings:
 def save_settings(store_id: int, *, stock_buffer: int, max_quantity: int | None, markup_percent: Decimal,
                   fixed_amount: Decimal, rounding: str, default_product_type: str | None,
                   category_map: dict[str, str]) -> ListingSettings:
-    if rounding not in PRICE_ROUNDINGS:
-        raise ValueError("rounding")
+    """Save the store's product settings; raises InvalidSettings (nothing saved) for values out of bounds."""
+    errors = settings_errors(stock_buffer=stock_buffer, max_quantity=max_quantity, markup_percent=markup_percent,
+                             fixed_amount=fixed_amount, rounding=rounding)
+    if errors:
+        raise InvalidSettings(errors)
     row = session().get(ListingSettings, store_id) or ListingSettings(store_id=store_id)
-    row.stock_buffer = max(0, int(stock_buffer))
-    row.max_quantity = None if max_quantity is None else max(0, int(max_quantity))
+    row.stock_buffer = int(stock_buffer)
+    row.max_quantity = None if max_quantity is None else int(max_quantity)
     row.markup_percent = Decimal(markup_percent)
     row.fixed_amount = Decimal(fixed_amount)
     row.rounding = rounding
@@ -45,6 +56,27 @@ def save_settings(store_id: int, *, stock_buffer: int, max_quantity: int | None,
     session().add(row)
     session().commit()
     return row
+
+
+def settings_errors(*, stock_buffer=0, max_quantity=None, markup_percent=Decimal("0"), fixed_amount=Decimal("0"),
+                    rounding="none") -> dict:
+    """Field -> Turkish message for every value a store's product settings may not take."""
+    errors = {}
+    if not 0 <= int(stock_buffer) <= QUANTITY_MAX:
+        errors["stock_buffer"] = _l("Enter a whole number of zero or more.")
+    if max_quantity is not None and not 0 <= int(max_quantity) <= QUANTITY_MAX:
+        errors["max_quantity"] = _l("Enter a whole number of zero or more.")
+    markup = Decimal(markup_percent)
+    if not markup.is_finite() or not MARKUP_MIN <= markup <= MARKUP_MAX:
+        errors["markup_percent"] = _l("The markup must be between %(low)s%% and %(high)s%%: a lower one could send "
+                                      "your products to Amazon for nothing.", low=MARKUP_MIN, high=MARKUP_MAX)
+    fixed = Decimal(fixed_amount)
+    if not fixed.is_finite() or not FIXED_MIN <= fixed < FIXED_MAX:
+        errors["fixed_amount"] = _l("The fixed amount must be zero or more (at most %(high)s TRY); for a discount, "
+                                    "enter a negative markup.", high=FIXED_MAX)
+    if rounding not in PRICE_ROUNDINGS:
+        errors["rounding"] = _l("Choose one of the rounding options.")
+    return errors
 
 
 def feed_deadline() -> float:
