@@ -20,6 +20,9 @@ from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from figures import computed, legend, measured  # noqa: E402
 
 from flask_amazon_tr.clock import SimulatedClock, SystemClock  # noqa: E402
 from flask_amazon_tr.sandbox import SandboxServer, SandboxState  # noqa: E402
@@ -58,7 +61,7 @@ def bench_cpu(n: int) -> None:
             for _ in range(n):
                 call()
             cpu, wall = time.thread_time() - cpu0, time.perf_counter() - wall0
-            print(f"  {label:30s} {n} calls: client CPU {1000 * cpu / n:.3f} ms/request, "
+            measured(f"{label:30s} {n} calls: client CPU {1000 * cpu / n:.3f} ms/request, "
                   f"wall {1000 * wall / n:.3f} ms/request (loopback, sandbox included)")
 
 
@@ -80,7 +83,7 @@ def hour_of(operation: str, call_factory, hours: float = 1.0) -> None:
         allowance = burst + rate * elapsed
         with state.lock:
             throttled = sum(1 for r in state.requests if r["operation"] == operation and r["status"] == 429)
-        print(f"  {operation:20s} {elapsed / 3600:.2f} simulated h: {made} calls, allowance {allowance:.1f} "
+        computed(f"{operation:20s} {elapsed / 3600:.2f} simulated h: {made} calls, allowance {allowance:.1f} "
               f"(burst {burst} + {rate}/s), used {100 * made / allowance:.1f}%, 429s {throttled}, "
               f"client retries {client.stats.retries}")
 
@@ -134,20 +137,22 @@ def storm(count: int, trials: int) -> None:
             except ThrottledError:
                 outcomes.append("ThrottledError")
             times.append(clock.time() - t0)
-    print(f"  {count} consecutive 429s, {trials} runs: simulated seconds median {statistics.median(times):.1f}, "
+    computed(f"{count} consecutive 429s, {trials} runs: simulated seconds median {statistics.median(times):.1f}, "
           f"max {max(times):.1f}; outcome {sorted(set(outcomes))}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="fewer calls and a shorter simulated run")
+    parser.add_argument("--tiny", action="store_true", help="a few calls of each kind (the suite's smoke test)")
     args = parser.parse_args()
     # Exhausted retries are part of the storm figures, not news.
     logging.getLogger("flask_amazon_tr.spapi").setLevel(logging.ERROR)
-    hours = 0.25 if args.quick else 1.0
+    hours = 0.01 if args.tiny else 0.25 if args.quick else 1.0
 
+    legend()
     print("1. client CPU per request")
-    bench_cpu(100 if args.quick else 500)
+    bench_cpu(10 if args.tiny else 100 if args.quick else 500)
 
     print("2. a simulated hour at the documented limits (one bucket each)")
     hour_of("searchOrders", paging_orders, hours)
@@ -158,9 +163,10 @@ def main() -> None:
     hour_of("getOrder", getting_orders, hours)
 
     print("3. riding out an injected 429 storm on getOrder (max_retries=6, backoff base 1 s, cap 60 s)")
-    storm(3, 20)
-    storm(6, 20)
-    storm(7, 10)
+    trials = 2 if args.tiny else None
+    storm(3, trials or 20)
+    storm(6, trials or 20)
+    storm(7, trials or 10)
 
 
 if __name__ == "__main__":

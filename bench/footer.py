@@ -17,6 +17,9 @@ from markupsafe import Markup
 from sqlalchemy import event
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from figures import counted, measured  # noqa: E402
 
 
 def build_app(tmp: Path):
@@ -79,12 +82,12 @@ def main() -> None:
     med_with = statistics.median(rounds["with"]) * 1000
     med_without = statistics.median(rounds["without"]) * 1000
     overhead = (med_with - med_without) / med_without * 100
-    print(f"storefront requests per variant: {len(rounds['with'])}")
-    print(f"median render with footer:    {med_with:.3f} ms")
-    print(f"median render without footer: {med_without:.3f} ms")
-    print(f"footer overhead:              {overhead:+.2f} % (target < 2 %)")
-    print(f"plugin queries per request after warm-up: {plugin_queries / n:.2f} (target 0)")
-    print(f"all queries per request (the demo shop's own product list included): {(len(statements) - before) / n:.2f}")
+    counted(f"storefront requests per variant: {len(rounds['with'])}")
+    measured(f"median render with footer (wall clock):    {med_with:.3f} ms")
+    measured(f"median render without footer (wall clock): {med_without:.3f} ms")
+    measured(f"footer overhead:                           {overhead:+.2f} % (target < 2 %)")
+    counted(f"plugin queries per request after warm-up: {plugin_queries / n:.2f} (target 0)")
+    counted(f"all queries per request (the demo shop's own product list included): {(len(statements) - before) / n:.2f}")
 
 
 if __name__ == "__main__":

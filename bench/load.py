@@ -1,16 +1,24 @@
 """Concurrent shop admins against the demo under gunicorn, while an order import runs.
 
-    .venv/bin/python bench/load.py [--workers 4] [--users 8] [--rounds 15] [--seconds 120]
+    .venv/bin/python bench/load.py [--workers 4] [--users 20] [--rounds 15] [--seconds 120]
+                                   [--think 2.0] [--mode both|think|closed]
 
 Everything runs on 127.0.0.1: a local Amazon sandbox process, the demo shop under gunicorn
-(gthread workers) and N admin users, each signed in, looping over the store list, the edit page
-and the API test (an HTMX post). Bounded by --rounds per user and by --seconds overall.
-Prints p50/p95 per page and the errors (target: none). Needs gunicorn (pip install -e '.[bench]').
+(gthread workers) and N admin users, each signed in, going through the store list, the store
+page, the API test (an HTMX post), the products, orders and shipments pages.
+
+Two ways to model the admins, both reported (wall clock, time.perf_counter per request):
+- think: each admin waits a random think time (exponential, mean --think seconds) between
+  two clicks, as people do; this is the figure the target (p95 < 50 ms, 20 admins) is about;
+- closed: each admin clicks again as soon as the answer is in, the worst case.
+Bounded by --rounds per admin and by --seconds per mode. Every process it starts is stopped
+on the way out, the order import included. Needs gunicorn (pip install -e '.[bench]').
 """
 from __future__ import annotations
 
 import argparse
 import os
+import random
 import re
 import shutil
 import signal
@@ -54,10 +62,13 @@ def pct(values, p):
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--users", type=int, default=8)
+    parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=15)
-    parser.add_argument("--seconds", type=float, default=120)
+    parser.add_argument("--seconds", type=float, default=120, help="at most this long per mode")
+    parser.add_argument("--think", type=float, default=2.0, help="mean think time between clicks (s)")
+    parser.add_argument("--mode", choices=("both", "think", "closed"), default="both")
     args = parser.parse_args()
+    modes = ("think", "closed") if args.mode == "both" else (args.mode,)
 
     tmp = Path(tempfile.mkdtemp(prefix="amazon-tr-load-"))
     sandbox_port, shop_port = free_port(), free_port()
@@ -81,12 +92,18 @@ def main() -> None:
         wait_http(shop_url + "/")
 
         sync = subprocess.Popen([PY, "-m", "flask", "--app", "wsgi", "amazon", "sync", "orders", str(store_id)],
-                                env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        samples, errors = run_users(shop_url, store_id, args)
-        sync_rc = sync.wait(timeout=args.seconds)
+                                env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        procs.append(sync)  # stopped with the rest if it outlives the admins
+        results = {mode: run_users(shop_url, store_id, args, think=args.think if mode == "think" else 0.0)
+                   for mode in modes}
+        try:
+            sync_rc = sync.wait(timeout=max(1.0, args.seconds))
+        except subprocess.TimeoutExpired:
+            sync_rc = None
     finally:
         for proc in procs:
-            proc.send_signal(signal.SIGTERM)
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
         for proc in procs:
             try:
                 proc.wait(timeout=10)
@@ -95,14 +112,19 @@ def main() -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
     print(f"gunicorn workers: {args.workers} (gthread x4), admin users: {args.users}, rounds per user: {args.rounds}")
-    print(f"order import running alongside: {'finished' if sync_rc == 0 else f'exit {sync_rc}'}")
-    print(f"{'page':<14}{'requests':>10}{'p50 ms':>10}{'p95 ms':>10}")
-    for name, values in samples.items():
-        print(f"{name:<14}{len(values):>10}{pct(values, 50):>10.1f}{pct(values, 95):>10.1f}")
-    total = sum(len(v) for v in samples.values())
-    print(f"errors: {len(errors)} of {total + len(errors)} (target 0)")
-    for error in errors[:5]:
-        print("  ", error)
+    print("order import running alongside: " + ("finished" if sync_rc == 0 else
+                                                 "still running, stopped" if sync_rc is None else f"exit {sync_rc}"))
+    for mode, (samples, errors) in results.items():
+        how = (f"think time: exponential, mean {args.think:g} s between clicks" if mode == "think"
+               else "closed loop: the next click as soon as the answer is in")
+        print(f"\n[measured] {args.users} admins, {how} (wall clock per request)")
+        print(f"{'page':<14}{'requests':>10}{'p50 ms':>10}{'p95 ms':>10}")
+        for name, values in samples.items():
+            print(f"{name:<14}{len(values):>10}{pct(values, 50):>10.1f}{pct(values, 95):>10.1f}")
+        total = sum(len(v) for v in samples.values())
+        print(f"errors: {len(errors)} of {total + len(errors)} (target 0)")
+        for error in errors[:5]:
+            print("  ", error)
 
 
 def setup_store(env, sandbox_url) -> int:
@@ -128,13 +150,22 @@ with app.app_context():
     return int(out.stdout.strip().splitlines()[-1])
 
 
-def run_users(shop_url: str, store_id: int, args):
+PAGES = (("store list", "GET", "/admin/amazon/"),
+         ("store page", "GET", "/admin/amazon/stores/{store}"),
+         ("API test", "POST", "/admin/amazon/stores/{store}/api-test"),
+         ("products", "GET", "/admin/amazon/stores/{store}/products"),
+         ("orders", "GET", "/admin/amazon/stores/{store}/orders"),
+         ("shipments", "GET", "/admin/amazon/stores/{store}/shipments"))
+
+
+def run_users(shop_url: str, store_id: int, args, *, think: float):
     samples: dict[str, list[float]] = defaultdict(list)
     errors: list[str] = []
     lock = threading.Lock()
     deadline = time.time() + args.seconds
 
     def user(n: int) -> None:
+        rng = random.Random(n)
         s = requests.Session()
         login = s.get(shop_url + "/admin/login", timeout=30).text  # the demo's login checks a CSRF token
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login).group(1)
@@ -142,14 +173,15 @@ def run_users(shop_url: str, store_id: int, args):
         for _ in range(args.rounds):
             if time.time() > deadline:
                 return
-            for name, method, path in (("store list", "GET", "/admin/amazon/"),
-                                       ("edit page", "GET", f"/admin/amazon/stores/{store_id}"),
-                                       ("API test", "POST", f"/admin/amazon/stores/{store_id}/api-test")):
+            for name, method, path in PAGES:
+                if think:
+                    time.sleep(min(rng.expovariate(1 / think), 5 * think))
+                path = path.format(store=store_id)
                 start = time.perf_counter()
                 try:
                     if method == "GET":
                         r = s.get(shop_url + path, timeout=30)
-                        if name == "edit page":
+                        if name == "store page":
                             token = re.search(r'name="csrf_token" value="([^"]+)"', r.text)
                             s.headers["X-CSRFToken"] = token.group(1) if token else ""
                     else:

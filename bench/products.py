@@ -28,7 +28,8 @@ from flask_amazon_tr.clock import SimulatedClock, SystemClock  # noqa: E402
 from flask_amazon_tr.models import Store  # noqa: E402
 from flask_amazon_tr.services import listings as service  # noqa: E402
 from flask_amazon_tr.services.amazon import client_for  # noqa: E402
-from flask_amazon_tr.services.listings import Pusher  # noqa: E402
+from flask_amazon_tr.config import DEFAULTS  # noqa: E402
+from flask_amazon_tr.services.listings import Pusher, changes  # noqa: E402
 
 SIM_START = 1772442000.0  # 2026-03-02T09:00:00Z
 
@@ -99,7 +100,7 @@ def simulated_figures(n: int, events: int) -> None:
                     computed(f"{k:>5} changes by {how:<5}: {sum(sb.counts().values()):>4} calls, "
                              f"{clock.time() - t0:7.1f} s simulated until Amazon has them (the sandbox processes a "
                              f"feed in {sb.feed_timing.done_after:.0f} s; Amazon takes minutes)")
-            app.config["AMAZON_TR_PATCH_THRESHOLD"] = service.PATCH_THRESHOLD
+            app.config["AMAZON_TR_PATCH_THRESHOLD"] = DEFAULTS["AMAZON_TR_PATCH_THRESHOLD"][0]
     finally:
         catalog.close()
 
@@ -112,15 +113,15 @@ def detection(catalog, change) -> None:
     c0 = time.thread_time()
     products = list(catalog.shop.iter_products())
     c1 = time.thread_time()
-    rows = pusher._rows(None)
+    rows = changes.stored_rows(pusher, None)
     c2 = time.thread_time()
-    _, changed = pusher.detect(products, rows)
+    _, changed = changes.detect(pusher, products, rows)
     c3 = time.thread_time()
     assert not changed, f"{len(changed)} changes found in an unchanged catalog"
     change(n // 10)
     c4 = time.thread_time()
     products = list(catalog.shop.iter_products())
-    _, changed = pusher.detect(products, rows)
+    _, changed = changes.detect(pusher, products, rows)
     c5 = time.thread_time()
     measured(f"read {n:,} products through the demo shop's adapter (SQLite): {c1 - c0:.2f} s CPU")
     measured(f"read {n:,} links' stored digests: {c2 - c1:.2f} s CPU")
