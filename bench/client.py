@@ -1,9 +1,11 @@
 """Figures for the SP-API client against the local sandbox.
 
-    PYTHONPATH=. .venv/bin/python bench/client.py [--quick]
+    PYTHONPATH=. .venv/bin/python bench/client.py [--quick | --tiny]
 
 1. client CPU per request (thread CPU of the calling thread; the sandbox runs
    in another thread of the same process and is not counted);
+1b. the same for python-amazon-sp-api against the same local endpoint, alternated
+   round by round, and the ratio (installed with the bench extra);
 2. one simulated hour per operation: calls made versus the allowance of the
    documented limits (burst + rate x 3600), and 429s seen;
 3. simulated seconds the retries take to ride out an injected 429 storm.
@@ -63,6 +65,56 @@ def bench_cpu(n: int) -> None:
             cpu, wall = time.thread_time() - cpu0, time.perf_counter() - wall0
             measured(f"{label:30s} {n} calls: client CPU {1000 * cpu / n:.3f} ms/request, "
                   f"wall {1000 * wall / n:.3f} ms/request (loopback, sandbox included)")
+
+
+def _other_client(server: SandboxServer, refresh: str):
+    """python-amazon-sp-api's Sellers client aimed at the same local endpoint, or None when not installed."""
+    try:
+        from sp_api.api import Sellers
+        from sp_api.auth.access_token_client import AccessTokenClient
+        from sp_api.base import Marketplaces
+    except ImportError:
+        return None
+
+    class LocalToken(AccessTokenClient):  # its token URL is fixed to api.amazon.com: point it at the sandbox
+        scheme = "http://"
+        host = server.url.split("://", 1)[1]
+
+    client = Sellers(Marketplaces.TR, refresh_token=refresh, auth_token_client_class=LocalToken,
+                     credentials={"lwa_app_id": SANDBOX_CLIENT_ID, "lwa_client_secret": SANDBOX_CLIENT_SECRET})
+    client.endpoint = server.url
+    return client
+
+
+def side_by_side(n: int, rounds: int = 3) -> None:
+    """Client CPU per getMarketplaceParticipations, ours and python-amazon-sp-api's, same sandbox, alternated."""
+    state = SandboxState()
+    state.rate_limits_enabled = False
+    with SandboxServer(state=state) as server:
+        unlimited = RateLimiter(plans={op: (1e9, 10**9) for op in USAGE_PLANS})
+        ours = make_client(server, SystemClock(), rate_limiter=unlimited)
+        refresh = server.state.issue_refresh_token(seller_id=TR_SELLER_ID, client_id=SANDBOX_CLIENT_ID)
+        other = _other_client(server, refresh)
+        if other is None:
+            print("  python-amazon-sp-api is not installed (pip install -e '.[bench]'): no side-by-side figure")
+            return
+        calls = {"flask-amazon-tr": ours.get_marketplace_participations,
+                 "python-amazon-sp-api": other.get_marketplace_participation}
+        for call in calls.values():
+            call()  # tokens cached, connections open
+        cpu = {name: [] for name in calls}
+        for _ in range(rounds):
+            for name, call in calls.items():
+                c0 = time.thread_time()
+                for _ in range(n):
+                    call()
+                cpu[name].append(1000 * (time.thread_time() - c0) / n)
+        med = {name: statistics.median(values) for name, values in cpu.items()}
+        for name, value in med.items():
+            measured(f"{name:22s} getMarketplaceParticipations: client CPU {value:.3f} ms/request "
+                     f"(median of {rounds} × {n} calls)")
+        measured(f"ratio flask-amazon-tr / python-amazon-sp-api: "
+                 f"{med['flask-amazon-tr'] / med['python-amazon-sp-api']:.2f} (target ≤ 1.0)")
 
 
 def hour_of(operation: str, call_factory, hours: float = 1.0) -> None:
@@ -153,6 +205,9 @@ def main() -> None:
     legend()
     print("1. client CPU per request")
     bench_cpu(10 if args.tiny else 100 if args.quick else 500)
+
+    print("1b. side by side with python-amazon-sp-api on the same local endpoint")
+    side_by_side(10 if args.tiny else 100 if args.quick else 300, rounds=1 if args.tiny else 3)
 
     print("2. a simulated hour at the documented limits (one bucket each)")
     hour_of("searchOrders", paging_orders, hours)

@@ -19,7 +19,7 @@ BENCH = ROOT / "bench"
 
 # script -> the tiny arguments; every script with a __main__ must be listed (checked below)
 TINY = {
-    "client.py": ["--tiny"],
+    "client.py": ["--tiny"],  # with python-amazon-sp-api from the test extra: the side-by-side figure too
     "faults.py": ["--cells", "3"],
     "footer.py": ["--requests", "20"],
     "load.py": ["--workers", "1", "--users", "2", "--rounds", "1", "--seconds", "60", "--think", "0.01"],
