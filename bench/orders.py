@@ -3,19 +3,22 @@
     .venv/bin/python bench/orders.py                    # 1,000 and 10,000 orders
     .venv/bin/python bench/orders.py 1000 10000 50000   # any sizes
 
+    .venv/bin/python bench/orders.py 50                 # a smoke run: a few seconds
+
 Three processes, so that each figure belongs to one of them: the local Amazon (its own
-process, holding the orders), the shop (the demo shop on SQLite with the plugin, one
-process per run) and this one, which starts both and prints. The shop and the sandbox
-share a simulated clock (the shop's waits under Amazon's rate limits advance the
-sandbox's clock over its control API), so hours of searchOrders' limit take no real time.
+process, holding the orders), the shop (the demo shop on SQLite with the plugin) and
+this one, which starts both and prints. The shop and the sandbox share a simulated
+clock (the shop's waits under Amazon's rate limits advance the sandbox's clock over its
+control API), so hours of searchOrders' limit take no real time.
 
 For each size: shop orders created against orders on Amazon (all purchase dates in the
-past, spread over the 29 days the first import reaches back); searchOrders calls against
-the minimum ceil(N/100); simulated seconds under the documented limit (0.0056
-requests/s, burst 20) against the floor it allows; CPU per 1,000 orders of the shop
-process (and of its importing thread), with the sandbox process's CPU apart; peak memory
-of the shop process: its Python heap during the import (tracemalloc, a second run) and
-its resident set.
+past, spread evenly over the 29 days before the import, inside the 30 days the first
+import reaches back); searchOrders calls against the minimum ceil(N/100); simulated
+seconds under the documented limit (0.0056 requests/s, burst 20) against the floor it
+allows; CPU per 1,000 orders of the shop process (and of its importing thread), with the
+sandbox process's CPU apart; peak memory of the shop process: its Python heap during the
+import (tracemalloc, in a second import into a fresh database, so that tracing does not
+slow the first) and its resident set.
 """
 from __future__ import annotations
 
@@ -42,7 +45,8 @@ from figures import computed, counted, legend, measured  # noqa: E402
 from processes import Children  # noqa: E402
 
 from flask_amazon_tr.clock import SimulatedClock  # noqa: E402
-from flask_amazon_tr.sandbox.seed import TR_SELLER_ID  # noqa: E402
+from flask_amazon_tr.sandbox.seed import TR_SELLER_ID, iso  # noqa: E402
+from flask_amazon_tr.services.orders.importer import FIRST_IMPORT_DAYS  # noqa: E402
 from flask_amazon_tr.spapi.ratelimit import USAGE_PLANS  # noqa: E402
 
 PY = sys.executable
@@ -72,11 +76,14 @@ def serve_sandbox(n: int) -> None:
                 if item["product"]["sellerSku"] not in DEMO_SKUS:
                     item["product"]["sellerSku"] = DEMO_SKUS[(int(order["orderId"].replace("-", "")) + k) % 36]
         mine = [o for o in state.orders.values() if o["_sellerId"] == TR_SELLER_ID]
-        future = sum(1 for o in mine if o["createdTime"] > state.now_iso())
+        # every order placed and last changed in the past, and inside the first import's window
+        now, window_start = state.now_iso(), iso(state.clock.now() - timedelta(days=FIRST_IMPORT_DAYS))
+        future = sum(1 for o in mine if max(o["createdTime"], o["lastUpdatedTime"]) > now)
+        early = sum(1 for o in mine if o["lastUpdatedTime"] < window_start)
     server = SandboxServer(state=state)
     server.start()
     print(json.dumps({"url": server.url, "refresh_token": state.authorize(TR_SELLER_ID)["refresh_token"],
-                      "orders": len(mine), "future": future}), flush=True)
+                      "orders": len(mine), "future": future, "early": early}), flush=True)
     sys.stdin.read()
     server.stop()
 
@@ -97,16 +104,35 @@ class LinkedClock(SimulatedClock):
 
 # --- the shop process -----------------------------------------------------------------
 
-def run_shop(sandbox_url: str, refresh_token: str, trace: bool) -> None:
-    """Import every order once on a fresh demo shop; print the result as one JSON line."""
+def run_shop(sandbox_url: str, refresh_token: str, sandbox_pid: int) -> None:
+    """Import every order on a fresh demo shop, twice: once timed, once traced; print one JSON line.
+
+    The first import gives the CPU and wall figures (and the sandbox's CPU over the same
+    span, read from /proc), the second, into a fresh database with tracemalloc on, the
+    peak of the Python heap. Between the two the sandbox's clock is moved on until
+    searchOrders' burst is back, and the second shop starts its clock afresh, so the
+    second import meets the same orders and limits as the first.
+    """
+    logging.disable(logging.WARNING)
+    first = _import_once(sandbox_url, refresh_token, LinkedClock(SIM_START, sandbox_url), sandbox_pid=sandbox_pid)
+    counts = requests.get(sandbox_url + "/_sandbox/requests", timeout=30).json()["counts"]
+    first.update(calls=counts.get("searchOrders", 0), get_order_calls=counts.get("getOrder", 0))
+    rate, burst = USAGE_PLANS["searchOrders"]
+    requests.post(sandbox_url + "/_sandbox/clock", json={"advance": burst / rate}, timeout=30).raise_for_status()
+    second = _import_once(sandbox_url, refresh_token, LinkedClock(SIM_START, sandbox_url), trace=True)
+    first["peak_heap"] = second["peak_heap"]
+    first["traced_created"] = second["created"]
+    print(json.dumps(first), flush=True)
+
+
+def _import_once(sandbox_url: str, refresh_token: str, clock, *, trace: bool = False,
+                 sandbox_pid: int | None = None) -> dict:
     from demo_shop import Order, create_app, db, seed_products
     from flask_amazon_tr import migrate
     from flask_amazon_tr.models import Store
     from flask_amazon_tr.services import orders
     from flask_amazon_tr.services.authorization import grant
 
-    logging.disable(logging.WARNING)
-    clock = LinkedClock(SIM_START, sandbox_url)
     with tempfile.TemporaryDirectory(prefix="amazon-tr-bench-orders-") as tmp:
         app = create_app({
             "INSTANCE_PATH": str(Path(tmp) / "instance"), "SECRET_KEY": "bench", "TESTING": True,
@@ -127,22 +153,24 @@ def run_shop(sandbox_url: str, refresh_token: str, trace: bool) -> None:
             sim_start = clock.time()
             if trace:
                 tracemalloc.start()
+            sandbox_cpu = cpu_seconds(sandbox_pid) if sandbox_pid else 0.0
             cpu_thread, cpu_process, wall = time.thread_time(), time.process_time(), time.perf_counter()
             run = orders.import_orders(store_id, trigger="cli")
             cpu_thread = time.thread_time() - cpu_thread
             cpu_process = time.process_time() - cpu_process
             wall = time.perf_counter() - wall
+            sandbox_cpu = (cpu_seconds(sandbox_pid) - sandbox_cpu) if sandbox_pid else 0.0
             peak = tracemalloc.get_traced_memory()[1] if trace else 0
             if trace:
                 tracemalloc.stop()
             result = {"status": run.status, "error": run.error, "created": run.counts.get("created", 0),
                       "waits": run.counts.get("waits", 0), "in_shop": db.session.query(Order).count(),
                       "sim_seconds": clock.time() - sim_start, "cpu_thread": cpu_thread,
-                      "cpu_process": cpu_process, "wall": wall, "peak_heap": peak,
+                      "cpu_process": cpu_process, "wall": wall, "peak_heap": peak, "sandbox_cpu": sandbox_cpu,
                       "max_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
             db.session.remove()
             db.engine.dispose()
-    print(json.dumps(result), flush=True)
+    return result
 
 
 # --- this process ---------------------------------------------------------------------
@@ -153,7 +181,7 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def one_run(n: int, trace: bool, timeout: float) -> dict:
+def one_run(n: int, timeout: float) -> dict:
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(BENCH.parent), os.environ.get("PYTHONPATH")])))
     with Children() as children:
         sandbox = children.start([PY, __file__, "--serve-sandbox", str(n)], stdin=subprocess.PIPE,
@@ -162,27 +190,24 @@ def one_run(n: int, trace: bool, timeout: float) -> dict:
         if not line:
             raise RuntimeError(f"the sandbox process exited with {sandbox.wait()}")
         info = json.loads(line)
-        sandbox_cpu = cpu_seconds(sandbox.pid)
         requests.delete(info["url"] + "/_sandbox/requests", timeout=30).raise_for_status()
-        args = [PY, __file__, "--shop", info["url"], info["refresh_token"]] + (["--trace"] if trace else [])
+        args = [PY, __file__, "--shop", info["url"], info["refresh_token"], str(sandbox.pid)]
         out = children.run(args, timeout=timeout, env=env, cwd=BENCH.parent)
         result = json.loads(out.strip().splitlines()[-1])
-        result["sandbox_cpu"] = cpu_seconds(sandbox.pid) - sandbox_cpu
-        counts = requests.get(info["url"] + "/_sandbox/requests", timeout=30).json()["counts"]
-    result.update(n=info["orders"], future=info["future"], calls=counts.get("searchOrders", 0),
-                  get_order_calls=counts.get("getOrder", 0))
+    result.update(n=info["orders"], future=info["future"], early=info["early"])
     return result
 
 
 def report(n_asked: int, timeout: float) -> bool:
-    r = one_run(n_asked, trace=False, timeout=timeout)  # CPU and wall without tracemalloc's overhead
-    heap = one_run(n_asked, trace=True, timeout=timeout)["peak_heap"]
+    r = one_run(n_asked, timeout=timeout)
+    heap = r["peak_heap"]
     n = r["n"]
     rate, burst = USAGE_PLANS["searchOrders"]
     minimum = math.ceil(n / 100)
     floor = max(0, minimum - burst) / rate
     print(f"\n-- {n:,} orders on Amazon, purchase dates spread over the {SPREAD.days} days before the import --")
-    counted(f"shop orders created: {r['in_shop']:,} of {n:,} on Amazon ({r['future']} dated in the future); "
+    counted(f"shop orders created: {r['in_shop']:,} of {n:,} on Amazon ({r['future']} dated in the future, "
+            f"{r['early']} before the import's {FIRST_IMPORT_DAYS}-day window); "
             f"run {r['status']} {r['error'] or ''}".rstrip())
     counted(f"searchOrders calls: {r['calls']:,} (minimum ceil(N/100) = {minimum:,}); getOrder calls: "
             f"{r['get_order_calls']:,}")
@@ -193,8 +218,10 @@ def report(n_asked: int, timeout: float) -> bool:
              f"({r['cpu_thread'] * per:.2f} s its importing thread); the sandbox's own process "
              f"{r['sandbox_cpu'] * per:.2f} s, not counted; import wall time {r['wall']:.1f} s")
     measured(f"peak memory of the shop process: Python heap during the import {heap / 1e6:.1f} MB (tracemalloc, "
-             f"a second run); resident set high-water {r['max_rss'] / 1e6:.0f} MB (set-up included)")
-    return r["status"] == "done" and r["in_shop"] == n and r["future"] == 0
+             f"a second import into a fresh database); resident set high-water {r['max_rss'] / 1e6:.0f} MB "
+             f"(set-up included)")
+    return r["status"] == "done" and r["in_shop"] == n and r["future"] == r["early"] == 0 \
+        and r["traced_created"] == n
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -202,14 +229,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("sizes", nargs="*", type=int, help="orders on Amazon (default: 1000 10000)")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds one run may take")
     parser.add_argument("--serve-sandbox", type=int, metavar="N", help=argparse.SUPPRESS)
-    parser.add_argument("--shop", nargs=2, metavar=("URL", "TOKEN"), help=argparse.SUPPRESS)
-    parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--shop", nargs=3, metavar=("URL", "TOKEN", "SANDBOX_PID"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve_sandbox is not None:
         serve_sandbox(args.serve_sandbox)
         return 0
     if args.shop:
-        run_shop(*args.shop, trace=args.trace)
+        url, token, pid = args.shop
+        run_shop(url, token, int(pid))
         return 0
     legend()
     print("Sipariş Aktarımı: the demo shop on SQLite, the local Amazon in its own process over HTTP, "

@@ -16,11 +16,10 @@ from sqlalchemy import insert, select, update
 
 import demo_shop
 from demo_shop import Product, db
-from flask_amazon_tr import migrate
 from flask_amazon_tr.models import ListingLink, Store
 from flask_amazon_tr.sandbox import SandboxServer, SandboxState
 from flask_amazon_tr.sandbox.seed import TR_SELLER_ID, listing_attributes_for
-from flask_amazon_tr.services.listings import values
+from flask_amazon_tr.services.listings import get_settings, values
 from flask_amazon_tr.services.authorization import grant
 
 CHUNK = 5000
@@ -52,15 +51,8 @@ def build(n: int, clock) -> Catalog:
     sandbox = SandboxServer(state=SandboxState(clock=clock, seed=False))
     sandbox.start()
     tmp = Path(tempfile.mkdtemp(prefix="amazon-tr-bench-products-"))
-    app = demo_shop.create_app({
-        "INSTANCE_PATH": str(tmp / "instance"), "TESTING": True, "SECRET_KEY": "bench",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'shop.sqlite'}",
-        "AMAZON_TR_SANDBOX": "local", "AMAZON_TR_LOCAL_SANDBOX_URL": sandbox.url, "DEMO_MOUNT_SANDBOX": False,
-    })
-    app.extensions["amazon_tr"].clock = clock
+    app = demo_shop.shop_app(tmp, sandbox.url, clock)
     with app.app_context():
-        db.create_all()
-        migrate.upgrade(db.engine)
         skus = _add_products(n)
         token = sandbox.state.authorize(TR_SELLER_ID)["refresh_token"]
         store = grant(Store(name="Bench", seller_id=TR_SELLER_ID, active=True, product_update=True,
@@ -103,6 +95,10 @@ def _publish(store_id: int, shop, sandbox_state: SandboxState, clock) -> None:
                                "createdDate": created, "lastUpdatedDate": created}
     for start in range(0, len(rows), CHUNK):
         db.session.execute(insert(ListingLink), rows[start:start + CHUNK])
+    # the seller's listings were read when they were linked: a push reads only what changed since
+    settings = get_settings(store_id)
+    settings.inventory_read_at = settings.inventory_since = now
+    db.session.add(settings)
     db.session.commit()
 
 

@@ -32,6 +32,11 @@ def run_migrations_online() -> None:
             raw = connection.connection.driver_connection
             previous = raw.isolation_level
             raw.isolation_level = None
+            # Foreign keys off while tables are rebuilt (SQLite's own recipe for ALTER TABLE):
+            # with them on, dropping the old copy of a parent table would cascade to its
+            # children. Set outside the transaction (SQLite ignores it inside one), restored after.
+            foreign_keys = raw.execute("PRAGMA foreign_keys").fetchone()[0]
+            raw.execute("PRAGMA foreign_keys = OFF")
             connection.exec_driver_sql("BEGIN")
         context.configure(
             connection=connection,
@@ -47,6 +52,9 @@ def run_migrations_online() -> None:
             connection.commit()
         finally:
             if sqlite:
+                if raw.in_transaction:  # the upgrade failed: undone, as the journal would
+                    raw.rollback()
+                raw.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
                 raw.isolation_level = previous
 
 

@@ -30,6 +30,7 @@ DEFAULTS: dict[str, tuple[object, str]] = {
     "AMAZON_TR_FEED_POLL_INTERVAL": (120, "Seconds between two checks of a store's product feeds in flight."),
     "AMAZON_TR_SHIPMENT_INTERVAL": (300, "Seconds between two retries of shipment confirmations Amazon has not taken yet."),
     "AMAZON_TR_SCHEDULER_RETRY": (5, "Seconds between a waiting process's tries to take over the scheduler (and the leader's heartbeats)."),
+    "AMAZON_TR_RUN_RETENTION_DAYS": (90, "Days the sync history keeps a finished run; the daily housekeeping deletes older ones (the newest run of each store and sync stays)."),
     "AMAZON_TR_SCHEDULER_LOCK_FILE": (None, "Lock file that elects the scheduler on SQLite; default: beside the database file."),
     "AMAZON_TR_ORDER_PREFIX": ("AMZ-", "Prefix of the shop's order number for Amazon orders (a store may set its own)."),
     "AMAZON_TR_PATCH_THRESHOLD": (100, "Up to this many changed products go by patchListingsItem; more go in one JSON_LISTINGS_FEED."),
@@ -41,6 +42,7 @@ DEFAULTS: dict[str, tuple[object, str]] = {
     "AMAZON_TR_ADMIN_LAYOUT": ("amazon_tr/_layout.html", "Host template the admin pages extend (blocks: title, head, content)."),
     "AMAZON_TR_CACHE_STAMP": (None, "File whose change tells every worker that stores changed; default: in the instance folder."),
     "AMAZON_TR_MAX_FORM_BYTES": (256 * 1024, "Largest body an admin form may post."),
+    "AMAZON_TR_CONTENT_SECURITY_POLICY": (None, "Content-Security-Policy of the admin pages; default: only the plugin's own files. Set your own when your admin layout needs inline script or style."),
     "AMAZON_TR_LOCALE": ("tr", "Language of the plugin's pages: tr or en."),
     "AMAZON_TR_DEMO": (False, "Demo mode: admin pages open without an admin guard."),
 }

@@ -34,9 +34,13 @@ class Cipher:
             keys = [k.strip() for k in keys.split(",") if k.strip()]
         keys = list(keys or [])
         self._fernet = None
+        self._newest = None
+        self._readable: dict[str, bool] = {}
         if keys:
             try:
-                self._fernet = MultiFernet([Fernet(k) for k in keys])
+                fernets = [Fernet(k) for k in keys]
+                self._fernet = MultiFernet(fernets)
+                self._newest = fernets[0]
             except (ValueError, TypeError) as exc:
                 raise EncryptionKeyInvalid(
                     "AMAZON_TR_ENCRYPTION_KEY is not a valid Fernet key; create one with "
@@ -64,5 +68,40 @@ class Cipher:
             return None
         try:
             return self._require().decrypt(token.encode("ascii")).decode("utf-8")
+        except InvalidToken as exc:
+            raise DecryptionFailed("stored value cannot be decrypted with the configured keys") from exc
+
+    def readable(self, token: str | None) -> bool:
+        """Whether one of the configured keys decrypts ``token`` (False without any key).
+
+        Remembered per value: the store list asks for every store on every page.
+        """
+        if not token:
+            return True
+        known = self._readable.get(token)
+        if known is None:
+            try:
+                self.decrypt(token)
+                known = True
+            except (DecryptionFailed, EncryptionKeyMissing):
+                known = False
+            if len(self._readable) > 4096:
+                self._readable.clear()
+            self._readable[token] = known
+        return known
+
+    def is_newest(self, token: str) -> bool:
+        """Encrypted under the newest key (the first of AMAZON_TR_ENCRYPTION_KEY)."""
+        self._require()
+        try:
+            self._newest.decrypt(token.encode("ascii"))
+        except InvalidToken:
+            return False
+        return True
+
+    def rotate(self, token: str) -> str:
+        """The same value encrypted under the newest key; DecryptionFailed when no configured key reads it."""
+        try:
+            return self._require().rotate(token.encode("ascii")).decode("ascii")
         except InvalidToken as exc:
             raise DecryptionFailed("stored value cannot be decrypted with the configured keys") from exc

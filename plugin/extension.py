@@ -5,6 +5,7 @@ import logging
 from typing import Any, Callable
 
 from flask import Blueprint, Flask
+from sqlalchemy import event
 
 from .services.listings.stock import subscribe as subscribe_to_stock_changes
 from .config import setting
@@ -19,6 +20,42 @@ from .storefront import footer
 from .views import admin_blueprint
 
 log = logging.getLogger("amazon_tr")
+
+_FOREIGN_KEYS_ON = "amazon_tr_foreign_keys"
+
+
+def _foreign_keys_on(dbapi_connection, connection_record) -> None:
+    # Outside any transaction (a PRAGMA opens none, and the pool hands out connections
+    # rolled back): SQLite ignores this pragma inside a transaction.
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys = ON")
+    finally:
+        cursor.close()
+    connection_record.info[_FOREIGN_KEYS_ON] = True
+
+
+def _foreign_keys_on_checkout(dbapi_connection, connection_record, connection_proxy) -> None:
+    # A connection the host opened before init_app (an in-memory database, create_all) never
+    # passed through "connect" with our listener: it gets the pragma at its next checkout.
+    if not connection_record.info.get(_FOREIGN_KEYS_ON):
+        _foreign_keys_on(dbapi_connection, connection_record)
+
+
+def enforce_sqlite_foreign_keys(engine) -> None:
+    """``PRAGMA foreign_keys = ON`` on every connection of ``engine`` when it is SQLite.
+
+    SQLite ships with foreign keys off, per connection: without this the migrations'
+    ON DELETE CASCADE never fires and a row may point at a store that is gone. The
+    plugin shares the host's engine and session, so the host's own SQLite tables get
+    their declared foreign keys enforced too (a pragma cannot be switched per table or
+    inside a transaction). PostgreSQL and the other databases always enforce them.
+    """
+    if engine.dialect.name != "sqlite" or event.contains(engine, "connect", _foreign_keys_on):
+        return
+    event.listen(engine, "connect", _foreign_keys_on)
+    event.listen(engine, "checkout", _foreign_keys_on_checkout)
+
 
 class AmazonTR:
     """Mount with ``AmazonTR(app, db=db, shop=MyShop())`` or ``ext.init_app(app)``.
@@ -60,6 +97,9 @@ class AmazonTR:
             raise RuntimeError(
                 "flask-amazon-tr uses the host's Flask-SQLAlchemy: call db.init_app(app) before AmazonTR.init_app(app)."
             )
+        with app.app_context():
+            # the engine the plugin's rows go through (the host's default bind)
+            enforce_sqlite_foreign_keys(self.db.engine)
         if not app.config.get("SECRET_KEY"):
             log.warning("SECRET_KEY is not set: the Amazon admin pages cannot protect their forms (CSRF).")
 

@@ -100,7 +100,7 @@ class ShipmentForm(ActionForm):
         out = []
         for item_id in self.item_ids:
             raw = self[f"qty_{item_id}"].data
-            if raw and raw.isdigit() and int(raw):
+            if raw and _is_units(raw) and int(raw):
                 out.append({"order_item_id": item_id, "quantity": int(raw)})
         return out
 
@@ -119,8 +119,13 @@ class ShipmentForm(ActionForm):
         return out
 
 
+def _is_units(raw: str) -> bool:
+    # ASCII only: "²" and "٣" are digits to str.isdigit (and "²" breaks int()); no line has a million units
+    return raw.isascii() and raw.isdigit() and len(raw) <= 6
+
+
 def _whole_units(form, field) -> None:
-    if field.data and not field.data.isdigit():
+    if field.data and not _is_units(field.data):
         raise ValidationError(str(_l("Give a whole number of units for each line.")))
 
 

@@ -13,6 +13,7 @@ among processes of one host, which is all a SQLite shop has.
 """
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import logging
@@ -97,6 +98,7 @@ class FileLock:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self._fd: int | None = None
+        self._unusable: str | None = None  # why the file cannot be opened, once said
 
     @property
     def where(self) -> str:
@@ -109,17 +111,40 @@ class FileLock:
     def try_acquire(self) -> bool:
         if self._fd is not None:
             return True
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            self._cannot_open(exc)
+            return False
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
+        except OSError as exc:
             os.close(fd)
-            return False
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
+            if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                self._cannot_open(exc)  # no flock on this file system (ENOLCK…)
+            return False  # another process holds it: the normal follower's answer
+        if self._unusable is not None:
+            log.info("scheduler lock: %s can be used again", self.path)
+            self._unusable = None
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+        except OSError:  # the pid in the file is only a courtesy; the flock is what counts
+            pass
         self._fd = fd
         return True
+
+    def _cannot_open(self, exc: OSError) -> None:
+        """Say it once, clearly, without a traceback; the election keeps trying quietly."""
+        why = exc.strerror or type(exc).__name__
+        if self._unusable == why:
+            log.debug("scheduler lock: %s still cannot be used (%s)", self.path, why)
+            return
+        self._unusable = why
+        log.warning("scheduler lock: cannot use the lock file %s (%s); this process will not run the scheduler "
+                    "until it can. Make the folder writable or set AMAZON_TR_SCHEDULER_LOCK_FILE to a writable "
+                    "path; the election keeps trying quietly.", self.path, why)
 
     def still_held(self) -> bool:
         """Ours while the file we locked is still the one at the path (someone may have deleted it)."""

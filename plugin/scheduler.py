@@ -66,11 +66,22 @@ class SchedulerHost:
         return self
 
     def _elect(self) -> None:
+        failing = None  # the failure the last step ended with: said once, then retried quietly
         while not self._stop.is_set():
             try:
                 self.step()
-            except Exception:
-                log.exception("scheduler: election step failed")
+            except Exception as exc:
+                seen = (type(exc).__name__, str(exc)[:200])
+                if seen != failing:
+                    log.warning("scheduler: election step failed (%s); retrying every %gs, quietly while it "
+                                "fails the same way", type(exc).__name__, self.retry, exc_info=exc)
+                else:
+                    log.debug("scheduler: election step failed again (%s)", type(exc).__name__)
+                failing = seen
+            else:
+                if failing is not None:
+                    log.info("scheduler: election works again")
+                failing = None
             self._stop.wait(self.retry)
 
     def step(self) -> str:

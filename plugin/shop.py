@@ -1,7 +1,11 @@
 """The one seam to the host shop: the protocol a shop implements for the plugin.
 
-The demo shop in ``wsgi.py`` implements it; so does a real shop. Amounts are
-``Decimal`` in Turkish lira, never floats.
+The demo shop (``demo/adapter.py``) implements it; so does a real shop. Amounts are
+``Decimal`` in Turkish lira, never floats. Every method writes in the app's
+session and never commits: the plugin commits the shop's rows with its own. An
+order import hands the shop a page of up to 100 orders at once through the
+optional ``upsert_orders`` (see UPSERT_ORDERS), or one by one through
+``upsert_order`` when the adapter has no batch form.
 """
 from __future__ import annotations
 
@@ -65,6 +69,15 @@ class ShopOrder:
 #: 30 days after the order shipped or was cancelled when the adapter has it.
 FORGET_CUSTOMER = "forget_customer"
 
+#: Optional adapter method ``upsert_orders(orders) -> list[str]``: the batch form
+#: of ``upsert_order`` for a page of orders (at most 100, distinct numbers), called
+#: once per page of searchOrders; returns the references in the same order. Same
+#: contract as ``upsert_order``: write in the app's session, never commit, never
+#: flush per order if it can help it (the plugin commits the page, its own rows
+#: and the cursor together), reserve and release stock exactly as upsert_order
+#: would. An adapter without it gets :func:`upsert_orders`' loop.
+UPSERT_ORDERS = "upsert_orders"
+
 StockListener = Callable[[Iterable[str]], None]
 
 
@@ -81,3 +94,20 @@ class ShopAdapter(Protocol):
 
     def subscribe_stock_changes(self, listener: StockListener) -> None:
         """Call ``listener(skus)`` after stock of those SKUs changed."""
+
+    # Optional: ``categories() -> Iterable[str]``, the shop's distinct product categories (the
+    # products page's category → product type settings); without it the plugin reads the
+    # catalog once and keeps the answer for a few minutes.
+
+
+def upsert_orders(shop: ShopAdapter, orders: list[ShopOrder]) -> list[str]:
+    """The shop's ``upsert_orders`` when it has one, else ``upsert_order`` for each order in turn."""
+    if not orders:
+        return []
+    batch = getattr(shop, UPSERT_ORDERS, None)
+    if batch is not None:
+        refs = [str(ref) for ref in batch(list(orders))]
+        if len(refs) != len(orders):
+            raise RuntimeError(f"the shop's upsert_orders returned {len(refs)} references for {len(orders)} orders")
+        return refs
+    return [str(shop.upsert_order(order)) for order in orders]

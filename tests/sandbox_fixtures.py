@@ -131,3 +131,26 @@ def sandbox_session(sandbox):
 def sim_session(sim_sandbox):
     """Like ``sandbox_session`` but against ``sim_sandbox``."""
     yield from _seller_session(sim_sandbox)
+
+
+@pytest.fixture
+def prefixed_sandbox():
+    """A sandbox mounted under /amazon-sandbox of a host app, as the demo mounts it
+    (plugin/local_sandbox.py); yields the SandboxServer, whose ``url`` includes the prefix."""
+    from flask import Flask
+    from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+    from flask_amazon_tr.sandbox import create_sandbox_app
+
+    sandbox_app = create_sandbox_app(SandboxState())
+    host = Flask("host-shop")
+    host.wsgi_app = DispatcherMiddleware(host.wsgi_app, {"/amazon-sandbox": sandbox_app})
+    host.extensions["amazon_tr_sandbox"] = sandbox_app.extensions["amazon_tr_sandbox"]
+    server = SandboxServer(host)
+    server.start()
+    server.url = server.url + "/amazon-sandbox"
+    try:
+        yield server
+    finally:
+        server.stop()
+    _assert_responses_matched_models(server)

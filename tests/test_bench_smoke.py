@@ -22,6 +22,7 @@ TINY = {
     "client.py": ["--tiny"],  # with python-amazon-sp-api from the test extra: the side-by-side figure too
     "faults.py": ["--cells", "3"],
     "footer.py": ["--requests", "20"],
+    "inventory.py": ["120"],
     "load.py": ["--workers", "1", "--users", "2", "--rounds", "1", "--seconds", "60", "--think", "0.01"],
     "orders.py": ["60", "--timeout", "120"],
     "products.py": ["--products", "120", "--events", "3", "--wall-events", "2", "--gap", "0.05"],

@@ -149,6 +149,11 @@ def test_every_operation_and_error_matches_the_models(checked, sandbox, sim_cloc
                                                "value": [{"value": "Başka"}]}]})
     checked.patch(_listing_url(base, "DEMO-0002"), params=mp, json={"productType": "GROCERY"})
     checked.delete(_listing_url(base, "DEMO-0003"), params=mp)
+    search = f"{base}/listings/2021-08-01/items/{TR_SELLER_ID}"
+    first = checked.get(search, params={**mp, "includedData": everything, "pageSize": 2}).json()
+    checked.get(search, params={**mp, "pageSize": 2, "includedData": everything,
+                                "pageToken": first["pagination"]["nextToken"]})
+    checked.get(search, params={**mp, "pageSize": 21})
     checked.get(base + "/catalog/2022-04-01/items", params={
         **mp, "identifiers": sandbox.state.catalog["B0TR000001"]["ean"], "identifiersType": "EAN",
         "includedData": "attributes,identifiers,productTypes,summaries,images"})
@@ -184,6 +189,11 @@ def test_every_operation_and_error_matches_the_models(checked, sandbox, sim_cloc
     assert checked.get(base + "/feeds/2021-06-30/feeds", params={"pageSize": 1}).status_code == 400
     assert checked.get(base + "/feeds/2021-06-30/feeds", params={
         "nextToken": "anything", "feedTypes": "JSON_LISTINGS_FEED"}).status_code == 400
+    queued = checked.post(base + "/feeds/2021-06-30/feeds", json={
+        "feedType": "JSON_LISTINGS_FEED", "marketplaceIds": [TR_MARKETPLACE_ID],
+        "inputFeedDocumentId": doc["feedDocumentId"]}).json()
+    assert checked.delete(f"{base}/feeds/2021-06-30/feeds/{queued['feedId']}").status_code == 200
+    assert checked.delete(f"{base}/feeds/2021-06-30/feeds/{feed['feedId']}").status_code == 400
     sandbox.state.inject_fault("getFeed", "throttle", 1)
     sandbox.state.inject_fault("getFeed", "500", 1)
     sandbox.state.inject_fault("getFeed", "503", 1)

@@ -19,7 +19,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import select
 from test_migrations import _drift
-from test_products_support import build_env, seed_demo_catalog
+from test_products_support import build_env, read_inventory_first, seed_demo_catalog
 
 from flask_amazon_tr import migrate
 from flask_amazon_tr.models import Base
@@ -68,6 +68,7 @@ def feed_env(tmp_path, sandbox):
         save_settings(env.store_id, stock_buffer=0, max_quantity=None, markup_percent=Decimal("0"),
                       fixed_amount=Decimal("0"), rounding="none", default_product_type="HOME",
                       category_map={"Gıda": "GROCERY"})
+    read_inventory_first(env)
     env.config = {
         "INSTANCE_PATH": env.app.instance_path, "SQLALCHEMY_DATABASE_URI": db_url, "SECRET_KEY": "test-secret",
         "AMAZON_TR_ENCRYPTION_KEY": env.app.config["AMAZON_TR_ENCRYPTION_KEY"], "AMAZON_TR_SANDBOX": "local",

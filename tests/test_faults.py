@@ -1,7 +1,9 @@
 """The fault matrix, one test per cell: operation × fault kind against the local Amazon over HTTP.
 
 The cells and what each must end in live in tests/fault_matrix.py, shared with
-bench/faults.py, which prints the same matrix as the README's table.
+bench/faults.py, which prints the same matrix as the README's table. Below the
+transport faults: bad data from Amazon (malformed orders, impossible quantities,
+a repeated page token, an overlap of more than 20 pages after a restart).
 """
 from __future__ import annotations
 
@@ -33,3 +35,10 @@ def test_every_operation_the_plugin_calls_is_in_the_matrix():
     covered = {row.operation for row in fm.ROWS}
     assert set(OPERATION_ROLES) - probes_or_unused <= covered
     assert {"uploadFeedDocument", "downloadFeedDocument", "lwaToken"} <= covered
+
+
+@pytest.mark.parametrize("kind", sorted(fm.BAD_DATA))
+def test_bad_data_from_amazon(kind, tmp_path, sim_sandbox, sim_clock):
+    result = fm.run_bad_data_case(kind, tmp_path, sim_sandbox, sim_clock)
+    assert result.outcome in fm.BAD_DATA_TEXT
+    assert result.outcome != "stopped" or result.message

@@ -101,3 +101,55 @@ def test_money_is_exact_at_rest_on_sqlite_and_postgres_alike(tmp_path):
     with Session(engine) as db:
         settings = db.scalar(sa.select(ListingSettings))
         assert settings.fixed_amount == Decimal("9999999999.99") and isinstance(settings.fixed_amount, Decimal)
+
+
+def _store_sql(engine) -> str:
+    with engine.connect() as conn:
+        return conn.execute(sa.text("SELECT sql FROM sqlite_master WHERE name = 'amazon_tr_store'")).scalar()
+
+
+def test_sqlite_store_ids_are_never_reused_and_the_upgrade_keeps_every_row(tmp_path):
+    """0011 rebuilds amazon_tr_store with AUTOINCREMENT on a database in use, foreign keys on as the
+    plugin runs them: no child row is lost, and no id a row still points at is given again."""
+    from flask_amazon_tr.extension import enforce_sqlite_foreign_keys
+
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'ids.sqlite'}")
+    enforce_sqlite_foreign_keys(engine)
+    migrate.upgrade(engine, "0010_order_set_aside")
+    assert "AUTOINCREMENT" not in _store_sql(engine)
+    with engine.begin() as conn:
+        for store_id in (1, 2, 3):
+            conn.execute(sa.text(
+                "INSERT INTO amazon_tr_store (id, name, active, seller_id, order_import, product_update, "
+                "auto_update_type, created_at, updated_at) VALUES (:id, :name, 1, 'A1TRDEMOSATICI', 1, 0, 'all', "
+                "'2026-12-01 00:00:00', '2026-12-01 00:00:00')"), {"id": store_id, "name": f"Mağaza {store_id}"})
+            conn.execute(sa.text("INSERT INTO amazon_tr_sync_run (store_id, kind, \"trigger\", status, started_at, "
+                                 "counts_json) VALUES (:id, 'orders', 'manual', 'done', '2026-12-01 00:00:00', '{}')"),
+                         {"id": store_id})
+        # store 3 was deleted before foreign keys were on: its run stayed behind
+        conn.execute(sa.text("PRAGMA foreign_keys = OFF"))
+    with engine.connect() as conn:
+        conn.execute(sa.text("PRAGMA foreign_keys = OFF"))
+        conn.execute(sa.text("DELETE FROM amazon_tr_store WHERE id = 3"))
+        conn.commit()
+        conn.execute(sa.text("PRAGMA foreign_keys = ON"))
+    migrate.upgrade(engine)
+    assert "AUTOINCREMENT" in _store_sql(engine)
+    assert _drift(engine) == []
+    with engine.begin() as conn:
+        assert conn.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1  # given back after the migration
+        assert conn.execute(sa.text("SELECT COUNT(*) FROM amazon_tr_sync_run")).scalar() == 3
+        assert conn.execute(sa.text("SELECT id, name FROM amazon_tr_store ORDER BY id")).all() == [
+            (1, "Mağaza 1"), (2, "Mağaza 2")]
+        conn.execute(sa.text("DELETE FROM amazon_tr_store WHERE id = 2"))  # cascades now
+        assert conn.execute(sa.text("SELECT COUNT(*) FROM amazon_tr_sync_run")).scalar() == 2
+        conn.execute(sa.text(
+            "INSERT INTO amazon_tr_store (name, active, seller_id, order_import, product_update, auto_update_type, "
+            "created_at, updated_at) VALUES ('Yeni', 1, 'A1TRDEMOSATICI', 1, 0, 'all', '2026-12-02 00:00:00', "
+            "'2026-12-02 00:00:00')"))
+        assert conn.execute(sa.text("SELECT id FROM amazon_tr_store WHERE name = 'Yeni'")).scalar() == 4
+    migrate.downgrade(engine, "0010_order_set_aside")
+    assert "AUTOINCREMENT" not in _store_sql(engine)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT COUNT(*) FROM amazon_tr_sync_run")).scalar() == 2
+    engine.dispose()

@@ -363,3 +363,81 @@ def admin_for():
             sess["demo_admin"] = True
         return client
     return make
+
+
+# --- the shop adapter's batch form (issue 16.1) ---------------------------------------------
+
+class SingleOrderShop:
+    """A host adapter written before upsert_orders existed: only the protocol's one-order methods."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.calls = 0
+
+    def iter_products(self, skus=None):
+        return self.inner.iter_products(skus)
+
+    def upsert_order(self, order):
+        self.calls += 1
+        return self.inner.upsert_order(order)
+
+    def cancel_order(self, number):
+        return self.inner.cancel_order(number)
+
+    def subscribe_stock_changes(self, listener):
+        return self.inner.subscribe_stock_changes(listener)
+
+
+def test_a_shop_without_upsert_orders_gets_each_order_once(oapp, sandbox, store_id):
+    initial = stock(oapp)
+    shop = oapp.extensions["amazon_tr"].shop = SingleOrderShop(oapp.extensions["amazon_tr"].shop)
+    amazon = seller_orders(sandbox)
+    status, counts, error = run_import(oapp, store_id)
+    assert (status, error) == ("done", None)
+    assert shop.calls == len(amazon) == counts["created"]
+    assert sorted(o["number"] for o in shop_orders(oapp)) == sorted("AMZ-" + oid for oid in amazon)
+    assert stock(oapp) == expected_reservations(oapp, amazon, initial)
+
+
+def test_a_page_costs_the_shop_one_call_and_a_constant_number_of_statements(oapp, sandbox, store_id):
+    from querycount import counting_queries
+    from demo import DemoShop, db
+
+    add_bulk_orders(sandbox, 240)  # 300 orders: 3 pages
+    initial = stock(oapp)
+    calls = []
+
+    class CountingShop(DemoShop):
+        def upsert_orders(self, orders):
+            calls.append(len(orders))
+            return super().upsert_orders(orders)
+
+        def upsert_order(self, order):  # pragma: no cover - must not be called for a page
+            raise AssertionError("upsert_order called for an order of a page")
+
+    oapp.extensions["amazon_tr"].shop = CountingShop()
+    flushes = []
+
+    def flushed(*args):
+        flushes.append(1)
+
+    with oapp.app_context():
+        session = db.session()
+        sa.event.listen(session, "after_flush", flushed)
+        try:
+            with counting_queries(db.engine) as seen:
+                run = order_service.import_orders(store_id)
+        finally:
+            sa.event.remove(session, "after_flush", flushed)
+        status, counts = run.status, run.counts
+    assert status == "done" and counts["pages"] == 3 and counts["created"] == 300
+    assert calls == [100, 100, 100]
+    cancelled = sum(1 for o in seller_orders(sandbox).values()
+                    if o["fulfillment"]["fulfillmentStatus"] in ("CANCELLED", "UNFULFILLABLE"))
+    # per page: products, our rows, the shop's rows, inserts, one stock UPDATE (executemany), run,
+    # cursor, lease, commit; each cancellation adds the shop's cancel_order (a read, a flush)
+    assert len(seen) <= 3 * 25 + 4 * cancelled, len(seen)
+    assert len(flushes) <= 3 + cancelled + 6  # a page's commit, the cancellations, the run's own bookkeeping
+    stock_updates = [q for q in seen if q.startswith("UPDATE demo_product")]
+    assert len(stock_updates) <= 3 + cancelled  # one executemany per page, not one per order and SKU
+    assert stock(oapp) == expected_reservations(oapp, seller_orders(sandbox), initial)

@@ -73,6 +73,8 @@ def test_first_push_links_by_ean_or_whole_listing_and_a_rerun_costs_nothing(env)
     # DEMO-0001..0010 have a catalog page: an offer on that ASIN
     assert puts["DEMO-0001"]["requirements"] == "LISTING_OFFER_ONLY"
     assert puts["DEMO-0001"]["attributes"]["merchant_suggested_asin"][0]["value"] == "B0DEMO0001"
+    # an offer on someone's catalog page carries sales terms only: content can make Amazon refuse it
+    assert not set(puts["DEMO-0001"]["attributes"]) & values.CONTENT_ATTRIBUTES
     assert found["DEMO-0001"].asin == "B0DEMO0001" and found["DEMO-0001"].state == "live"
     assert found["DEMO-0001"].product_type == "KITCHEN"
     # the rest are whole listings, product type from the category map (Gıda) or the default
@@ -84,12 +86,26 @@ def test_first_push_links_by_ean_or_whole_listing_and_a_rerun_costs_nothing(env)
     assert env.listing("DEMO-0002")["attributes"]["purchasable_offer"][0]["our_price"][0]["schedule"][0][
         "value_with_tax"] == 249.0
 
+    # once the offer exists, its content follows as a patch of its own
+    patched = env.requests("patchListingsItem")
+    assert len(patched) == 10
+    for entry in patched:
+        assert {p["path"].split("/")[2] for p in entry["body"]["patches"]} <= values.CONTENT_ATTRIBUTES
+    assert found["DEMO-0003"].state == "locked"  # the brand keeps its page's content
+
+    env.clock.advance(900)  # the scheduler's next push, 15 minutes later
     env.sb.clear_requests()
     with env.ctx():
         run = push_products(env.store_id)
         assert run.status == "done"
         assert run.counts["unchanged"] == 36
-    assert env.sb.counts() == {}, "an unchanged catalog must cost no call"
+    assert env.sent() == {}, "an unchanged catalog costs no listing call"
+    # the inventory pass re-reads what the last push wrote; with nothing new on Amazon, one page
+    env.clock.advance(900)
+    env.sb.clear_requests()
+    with env.ctx():
+        push_products(env.store_id)
+    assert env.sb.counts() == {"searchListingsItems": 1}
 
 
 def test_missing_required_attributes_are_reported_per_product(env):
@@ -107,7 +123,7 @@ def test_missing_required_attributes_are_reported_per_product(env):
     env.sb.clear_requests()
     with env.ctx():
         push_products(env.store_id)
-    assert env.sb.counts() == {}, "a refused product is not asked about again until it changes"
+    assert env.sent() == {}, "a refused product is not asked about again until it changes"
     with env.ctx():
         change_product("DEMO-0020", brand="Bursa Şekercisi")
         push_products(env.store_id)
@@ -128,7 +144,7 @@ def test_the_update_type_decides_exactly_what_is_sent(env, update_type):
         assert run.status == "done", run.error
     sent = env.requests("patchListingsItem")
     assert {e["path"].rsplit("/", 1)[1] for e in sent} == {"DEMO-0001", "DEMO-0012"}
-    assert set(env.sb.counts()) == {"patchListingsItem"}
+    assert set(env.sent()) == {"patchListingsItem"}
     for entry in sent:
         names = {p["path"].split("/")[2] for p in entry["body"]["patches"]}
         # only what changed within the type: content, price and stock each changed here
@@ -143,7 +159,7 @@ def test_the_update_type_decides_exactly_what_is_sent(env, update_type):
     env.sb.clear_requests()
     with env.ctx():
         push_products(env.store_id)
-    assert env.sb.counts() == {}
+    assert env.sent() == {}
 
 
 @pytest.mark.parametrize("update_type", sorted(TYPE_ATTRIBUTES))
@@ -153,11 +169,25 @@ def test_first_link_sends_identity_and_the_types_attributes_only(tmp_path, sim_s
     seed_demo_catalog(sim_sandbox.state)
     env = build_env(tmp_path, sim_sandbox, sim_clock, update_type=update_type)
     with env.ctx():
-        push_products(env.store_id, skus=["DEMO-0001", "DEMO-0002"])
-    for entry in env.requests("putListingsItem"):
-        assert set(entry["body"]["attributes"]) - IDENTITY <= TYPE_ATTRIBUTES[update_type]
-        assert set(entry["body"]["attributes"]) - IDENTITY == TYPE_ATTRIBUTES[update_type] - {"bullet_point"}
-    assert len(env.requests("putListingsItem")) == 2
+        from flask_amazon_tr.services.listings import inventory, save_settings
+
+        save_settings(env.store_id, stock_buffer=0, max_quantity=None, markup_percent=Decimal("0"),
+                      fixed_amount=Decimal("0"), rounding="none", default_product_type="HOME", category_map={})
+        skipped = push_products(env.store_id, skus=["DEMO-0001", "DEMO-0002"])
+        assert skipped.cursor == "skipped:inventory_unread"  # never before the seller's listings are read
+        assert inventory.read_inventory(env.store_id).status == "done"
+        push_products(env.store_id, skus=["DEMO-0001", "DEMO-0002", "DEMO-0015"])
+    puts = {e["path"].rsplit("/", 1)[1]: e["body"] for e in env.requests("putListingsItem")}
+    offer = TYPE_ATTRIBUTES[update_type] - values.CONTENT_ATTRIBUTES
+    for sku in ("DEMO-0001", "DEMO-0002"):  # Amazon has the EAN: an offer, sales terms only
+        if offer:
+            assert set(puts[sku]["attributes"]) - IDENTITY == offer
+        else:
+            assert sku not in puts  # "Product information only" has no offer to make
+    if "item_name" in TYPE_ATTRIBUTES[update_type]:  # a new product: the whole listing, as the type sends it
+        assert set(puts["DEMO-0015"]["attributes"]) - IDENTITY == TYPE_ATTRIBUTES[update_type] - {"bullet_point"}
+    else:
+        assert "DEMO-0015" not in puts
 
 
 @pytest.mark.parametrize("fields", [{"active": False}, {"product_update": False},
@@ -172,7 +202,7 @@ def test_passive_store_or_update_off_makes_no_listing_call(env, fields):
         assert poll_feeds(env.store_id) == 0
         assert run.status == "done" and run.cursor.startswith("skipped:")
         assert links(env) == {}
-    assert env.sb.counts() == {}
+    assert env.sent() == {}
 
 
 def test_content_locked_page_stops_content_but_price_and_stock_go_on(env):
@@ -249,7 +279,7 @@ def test_preview_shows_next_values_beside_amazons_and_sends_nothing(env):
         change_product("DEMO-0002", price=Decimal("260.00"))
         env.sb.clear_requests()
         rows = {r.sku: r for r in preview(env.store_id, update_type="stock_price")}
-    assert env.sb.counts() == {}
+    assert env.sent() == {}
     assert rows["DEMO-0002"].action == "update"
     assert rows["DEMO-0002"].parts == [("price", "260.00 TRY", "249.00 TRY")]
     assert rows["DEMO-0001"].action == "none"

@@ -28,6 +28,10 @@ class Env:
         with self.sb.lock:
             return [e for e in self.sb.requests if e["operation"] == operation]
 
+    def sent(self):
+        """Calls to Amazon besides the inventory pass a whole push starts with (one page when nothing changed)."""
+        return {op: n for op, n in self.sb.counts().items() if op != "searchListingsItems"}
+
     def listing(self, sku):
         return self.sb.listings.get(TR_SELLER_ID, {}).get(sku)
 
@@ -50,11 +54,27 @@ def build_env(tmp_path, sandbox, clock=None, *, update_type="all", product_updat
     return Env(app, sandbox, store_id, state.clock)
 
 
-def seed_demo_catalog(sandbox_state, *, matched=range(1, 11), locked=(3,)):
-    """Amazon has catalog pages for some of the demo shop's EANs; ``locked`` ones belong to a brand."""
+def seed_demo_catalog(sandbox_state, *, matched=range(1, 11), locked=(3,), existing=False):
+    """Amazon has catalog pages for some of the demo shop's EANs; ``locked`` ones belong to a brand.
+
+    The sandbox's own seed has the seller already selling 20 of the demo SKUs; without
+    ``existing`` the seller is new to Amazon (no listings), as these tests of linking need.
+    """
     from demo import DEMO_PRODUCTS, ean13
+
+    if not existing:
+        sandbox_state.listings.pop(TR_SELLER_ID, None)
 
     for i in matched:
         title, brand, _category, _price = DEMO_PRODUCTS[i - 1]
         sandbox_state.add_catalog_item(ean=ean13(1000 + i), title=title, brand=brand, asin=f"B0DEMO{i:04d}",
                                        product_type="KITCHEN", content_locked=i in locked)
+
+
+def read_inventory_first(env):
+    """A push of a few SKUs waits for one reading of the seller's listings (never overwrite blindly)."""
+    from flask_amazon_tr.services.listings import inventory
+
+    with env.ctx():
+        assert inventory.read_inventory(env.store_id).status == "done"
+    env.sb.clear_requests()

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 from conftest import csrf_from
-from test_products_support import build_env, seed_demo_catalog
+from test_products_support import build_env, read_inventory_first, seed_demo_catalog
 
 
 @pytest.fixture
@@ -112,6 +112,7 @@ def test_row_actions_send_unlink_and_lock_price(env, admin):
     from sqlalchemy import select
     from demo import Product, db
 
+    read_inventory_first(env)
     with env.ctx():
         push_products(env.store_id, skus=["DEMO-0001"])
         link_id = db.session.scalar(select(ListingLink.id).where(ListingLink.sku == "DEMO-0001"))
@@ -135,13 +136,13 @@ def test_row_actions_send_unlink_and_lock_price(env, admin):
         db.session.commit()
         env.sb.clear_requests()
         push_products(env.store_id, skus=["DEMO-0001"])
-    assert env.sb.counts() == {}, "an unlinked product is not sent"
+    assert env.sent() == {}, "an unlinked product is not sent"
 
 
 def test_preview_page_sends_nothing(env, admin):
     env.sb.clear_requests()
     html = admin.get(f"/admin/amazon/stores/{env.store_id}/products/preview?type=price").get_data(as_text=True)
-    assert env.sb.counts() == {}
+    assert env.sent() == {}
     assert "Önizleme" in html and "DEMO-0001" in html and "249.00 TRY" in html
 
 

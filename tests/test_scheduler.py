@@ -251,3 +251,153 @@ def test_store_list_and_box_cost_the_same_queries_for_one_store_or_ten(sapp, san
             db.session.commit()
     ten = {path: queries(path) for path in one}
     assert ten == one
+
+
+# --- runs of processes that are gone, background runs that die, old runs, a lock file that cannot open ----------
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def _left_by_a_killed_push(app, store_id, *, holder=None, started_ago=timedelta(minutes=5)):
+    """What a push killed with SIGKILL leaves: its run marked running, its lease held by a pid that is gone."""
+    import socket
+
+    from demo import db
+    from flask_amazon_tr.models import StoreLease
+
+    with app.app_context():
+        now = app.extensions["amazon_tr"].clock.now()
+        run = SyncRun(store_id=store_id, kind="products", trigger="manual", status="running",
+                      started_at=now - started_ago, counts_json="{}")
+        db.session.add(run)
+        if holder is not False:
+            db.session.add(StoreLease(store_id=store_id, kind="products", expires_at=now + timedelta(minutes=5),
+                                      holder=holder or f"{socket.gethostname()}:{_dead_pid()}:1:dead"))
+        db.session.commit()
+        run_id = run.id
+        db.session.remove()
+        return run_id
+
+
+def _run(app, run_id):
+    from demo import db
+
+    with app.app_context():
+        run = db.session.get(SyncRun, run_id)
+        db.session.expunge(run)
+        return run
+
+
+def test_a_product_push_killed_mid_run_is_closed_as_failed_by_the_next(sapp, sandbox):
+    from flask_amazon_tr.services.listings import push_products
+    from demo import db
+
+    store_id = add_store(sapp, sandbox.url, "Ankara")
+    with sapp.app_context():
+        db.session.get(Store, store_id).product_update = True
+        db.session.commit()
+    killed = _left_by_a_killed_push(sapp, store_id)
+    with sapp.app_context():
+        after = push_products(store_id)
+        assert after.id != killed and after.status in ("done", "failed")
+    run = _run(sapp, killed)
+    assert run.status == "failed" and run.finished_at is not None
+    assert "yarıda kesildi" in run.error.lower() and "ürün" in run.error.lower(), run.error
+
+
+def test_housekeeping_closes_runs_nobody_takes_up_again(sapp, sandbox):
+    from flask_amazon_tr.services.runs import HOLDER
+
+    dead = add_store(sapp, sandbox.url, "Ölü")  # its product update is off: no push takes its lease again
+    orphan = add_store(sapp, sandbox.url, "Kimsesiz")
+    alive = add_store(sapp, sandbox.url, "Canlı")
+    killed = _left_by_a_killed_push(sapp, dead)
+    lost = _left_by_a_killed_push(sapp, orphan, holder=False)  # died between its lease and its run's end
+    working = _left_by_a_killed_push(sapp, alive, holder=f"{HOLDER}:1:live")  # this process, still at it
+    assert tick(sapp, "purge", when=86400 * 20001).ran == {"purge": 0}
+    assert _run(sapp, killed).status == "failed" and _run(sapp, lost).status == "failed"
+    assert _run(sapp, working).status == "running"
+
+
+def test_a_background_run_that_dies_is_recorded_as_failed(sapp, sandbox):
+    from flask_amazon_tr.services import runs
+
+    store_id = add_store(sapp, sandbox.url, "Ankara")
+
+    def dies_before_recording():
+        raise RuntimeError("database is locked")
+
+    def dies_while_running():
+        runs.start_run(store_id, "products")
+        raise RuntimeError("the shop's catalog went away")
+
+    with sapp.app_context():
+        for job in (dies_before_recording, dies_while_running):
+            future = runs.in_background(job, records=(store_id, "products"))
+            with pytest.raises(RuntimeError):
+                future.result(timeout=30)
+    from demo import db
+
+    with sapp.app_context():
+        found = db.session.scalars(select(SyncRun).where(SyncRun.store_id == store_id).order_by(SyncRun.id)).all()
+        assert [(r.kind, r.status) for r in found] == [("products", "failed"), ("products", "failed")]
+        assert all(r.error and r.finished_at for r in found)
+
+
+def test_runs_are_kept_for_the_configured_days(tmp_path, sandbox):
+    from conftest import make_app as fresh_app
+    from flask_amazon_tr.config import ConfigError
+    from demo import db
+
+    with pytest.raises(ConfigError, match="AMAZON_TR_RUN_RETENTION_DAYS"):
+        fresh_app(tmp_path / "bad", AMAZON_TR_RUN_RETENTION_DAYS="0")
+    app = fresh_app(tmp_path, AMAZON_TR_SANDBOX="local", AMAZON_TR_LOCAL_SANDBOX_URL=sandbox.url,
+                    AMAZON_TR_RUN_RETENTION_DAYS="30")
+    store_id = add_store(app, sandbox.url, "Ankara")
+    with app.app_context():
+        now = app.extensions["amazon_tr"].clock.now()
+
+        def run(kind, days, status="done"):
+            row = SyncRun(store_id=store_id, kind=kind, status=status, started_at=now - timedelta(days=days),
+                          finished_at=now - timedelta(days=days), counts_json="{}")
+            db.session.add(row)
+            db.session.flush()
+            return row.id
+
+        old, older, recent = run("orders", 40), run("orders", 400), run("orders", 2)
+        only = run("products", 100)  # the newest of its kind stays, whatever its age
+        db.session.commit()
+    tick(app, "purge", when=86400 * 20002)
+    with app.app_context():
+        kept = set(db.session.scalars(select(SyncRun.id).where(SyncRun.store_id == store_id)))
+    assert kept == {recent, only} and not kept & {old, older}
+
+
+def test_an_unopenable_lock_file_warns_once_then_retries_quietly(sapp, tmp_path, caplog):
+    import time
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the lock's folder should be")
+    host = SchedulerHost(sapp, FileLock(blocker / "scheduler.lock"), retry=0.02)
+    with caplog.at_level(logging.DEBUG, logger="amazon_tr"):
+        host.start()
+        time.sleep(0.5)
+        host.stop()
+    loud = [r for r in caplog.records if r.name == "amazon_tr" and r.levelno >= logging.WARNING]
+    assert len(loud) == 1, [r.getMessage() for r in loud]
+    assert str(blocker / "scheduler.lock") in loud[0].getMessage() and "AMAZON_TR_SCHEDULER_LOCK_FILE" in \
+        loud[0].getMessage()
+    assert not any(r.exc_info for r in caplog.records)
+    assert host.role == "off"
+    blocker.unlink()  # fixed: the next try takes the lock
+    again = SchedulerHost(sapp, FileLock(blocker / "scheduler.lock"), retry=5)
+    try:
+        assert again.step() == "leader"
+    finally:
+        again.stop()

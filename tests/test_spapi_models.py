@@ -72,6 +72,8 @@ def exercise_every_operation(client):
         "orderItems": [{"orderItemId": "12345678901234", "quantity": 2}]})
     client.get_listings_item("Kırmızı Şal/42", included_data=["summaries", "issues", "offers"])
     client.get_listings_item("plain")
+    list(client.search_listings_items(last_updated_after="2026-01-01T00:00:00Z"))
+    list(client.search_listings_items())
     client.put_listings_item("Kırmızı Şal/42", product_type="SCARF", requirements="LISTING",
                              attributes={"item_name": [{"value": "Şal", "language_tag": "tr_TR",
                                                         "marketplace_id": "A33AVAJ2PDY3EV"}]})
@@ -84,6 +86,7 @@ def exercise_every_operation(client):
                                 JSON_FEED_CONTENT_TYPE)
     client.create_feed(JSON_LISTINGS_FEED, created["feedDocumentId"])
     client.get_feed("50001")
+    client.cancel_feed("50001")
     list(client.iter_feeds(feed_types=["JSON_LISTINGS_FEED"], created_since="2026-01-01T00:00:00+03:00",
                            processing_statuses=["IN_QUEUE", "IN_PROGRESS"]))
     document = client.get_feed_document("amzn1.tortuga.4.eu.result")
@@ -108,6 +111,11 @@ def amazon_like(sent: Sent):
         if "paginationToken" not in sent.query:
             return reply(200, {"orders": [], "pagination": {"nextToken": "next page"}})
         return reply(200, {"orders": []})
+    if "/listings/2021-08-01/items/" in url and url.split("?")[0].count("/") == 6:
+        # searchListingsItems: /listings/2021-08-01/items/{sellerId}
+        if "pageToken" not in sent.query:
+            return reply(200, {"numberOfResults": 2, "items": [{"sku": "a"}], "pagination": {"nextToken": "p2"}})
+        return reply(200, {"numberOfResults": 2, "items": [{"sku": "b"}]})
     if "/listings/" in url:
         return reply(200, {"sku": "x", "status": "ACCEPTED", "submissionId": "s", "issues": []})
     if url.endswith("/feeds/2021-06-30/documents"):

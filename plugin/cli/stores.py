@@ -28,6 +28,8 @@ def stores_cmd():
         click.echo(
             f"{store.id}\t{store.name}\t{store.seller_id}\t"
             f"{'active' if store.active else 'passive'}\tauthorization: {store.authorization_state()}"
+            + ("  [anahtar okunamıyor: eski anahtarı geri ekleyip `flask amazon rotate-key` çalıştırın ya da "
+               "yeniden yetkilendirin]" if store.refresh_token_unreadable() else "")
         )
 
 

@@ -1,11 +1,11 @@
-"""``flask amazon sync orders|products STORE`` and ``flask amazon purge``: a sync now, in this process."""
+"""``flask amazon sync orders|products|inventory STORE`` and ``flask amazon purge``: a sync now, in this process."""
 from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
 
 from ..services import orders
-from ..services.listings import BLOCKED_REASONS, LeaseBusy, push_products
+from ..services.listings import BLOCKED_REASONS, LeaseBusy, inventory, push_products
 from .params import STORE
 
 
@@ -65,6 +65,25 @@ def sync_products(store, skus, no_wait):
     click.echo(" ".join(f"{k}={counts[k]}" for k in sorted(counts)))
     if run.error:
         raise click.ClickException(run.error)
+
+
+@sync_group.command("inventory")
+@click.argument("store", type=STORE)
+@click.option("--changed", is_flag=True, help="Only what changed on Amazon since the last reading.")
+@with_appcontext
+def sync_inventory(store, changed):
+    """Read STORE's listings on Amazon (id or name): what the first product update must not overwrite."""
+    try:
+        run = inventory.read_inventory(store.id, trigger="cli", full=not changed)
+    except LeaseBusy:
+        raise click.ClickException("bu mağazanın başka bir ürün güncellemesi sürüyor") from None
+    c = run.counts
+    if run.error:
+        raise click.ClickException(run.error)
+    click.echo(f"{store.name}: {c.get('listings', 0)} ilan okundu ({c.get('inventory_pages', 0)} sayfa). "
+               f"Amazon'da {c.get('on_amazon', 0)} ilan · SKU ile eşleşen {c.get('by_sku', 0)} · "
+               f"EAN ile eşleşen {c.get('by_ean', 0)} · yalnızca Amazon'da {c.get('only_on_amazon', 0)} · "
+               f"yalnızca mağazada {c.get('only_in_shop', 0)} · FBA {c.get('fba', 0)}")
 
 
 @click.command("purge")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
+from flask import current_app, has_app_context
 from sqlalchemy import (
     Boolean,
     Numeric,
@@ -22,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from ..state import maybe_state
 from ..validation import AUTO_UPDATE_TYPES
 
 NAMING = {
@@ -99,6 +101,9 @@ class Store(Base):
             "auto_update_type IN (%s)" % ", ".join(f"'{t}'" for t in AUTO_UPDATE_TYPES),
             name="auto_update_type",
         ),
+        # An id is never given twice (SQLite would reuse the highest one): nothing a deleted
+        # store left behind, nor a consent started for it, can land on a new store.
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -138,6 +143,16 @@ class Store(Base):
         if self.authorization_expires_at and self.authorization_expires_at - now <= EXPIRY_WARNING:
             return "expiring"
         return "ok"
+
+    def refresh_token_unreadable(self) -> bool:
+        """A refresh token is stored but no configured key decrypts it (its key was dropped from
+        AMAZON_TR_ENCRYPTION_KEY, or no key is set): every call to Amazon for the store fails
+        until the old key is back (then ``flask amazon rotate-key``) or the store is authorized again.
+        False outside an application that mounts the plugin."""
+        if not self.refresh_token_encrypted or not has_app_context():
+            return False
+        mounted = maybe_state(current_app)
+        return mounted is not None and not mounted.cipher.readable(self.refresh_token_encrypted)
 
     def __repr__(self) -> str:
         return f"<Store {self.id} {self.name!r}>"

@@ -5,7 +5,7 @@ import json
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, Money, UTCDateTime, utcnow
@@ -30,6 +30,10 @@ class ListingSettings(Base):
     rounding: Mapped[str] = mapped_column(String(10), default="none")
     default_product_type: Mapped[str | None] = mapped_column(String(60))
     category_map_json: Mapped[str] = mapped_column(Text, default="{}")
+    # The seller's Amazon inventory (AmazonListing rows): when a whole pass last completed
+    # (no push before the first), and the lastUpdatedAfter the next pass asks from.
+    inventory_read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    inventory_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     @property
@@ -74,6 +78,8 @@ class ListingLink(Base):
     amazon_title: Mapped[str | None] = mapped_column(String(300))
 
     price_lock_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Amazon ships this SKU (FBA): its stock is Amazon's, the plugin never sends a quantity.
+    amazon_fulfilled: Mapped[bool] = mapped_column(Boolean, default=False)
 
     # A JSON_LISTINGS_FEED holding this SKU and what the message carried.
     feed_id: Mapped[str | None] = mapped_column(String(40), index=True)
@@ -132,3 +138,42 @@ class ListingFeed(Base):
     def link_key(self) -> str:
         """What the feed's links hold in ``ListingLink.feed_id``: the feedId, or a stand-in until it is known."""
         return self.feed_id or f"submitting:{self.id}"
+
+
+class AmazonListing(Base):
+    """One listing the seller has on Amazon.com.tr, as searchListingsItems last showed it.
+
+    Read before the first push and refreshed by later passes, so the plugin knows which SKUs
+    Amazon already has (those are only ever patched, never replaced), which ones Amazon
+    ships itself (FBA: no stock is sent), and Amazon's own status of each.
+    """
+
+    __tablename__ = "amazon_tr_amazon_listing"
+    __table_args__ = (UniqueConstraint("store_id", "sku", name="uq_amazon_tr_amazon_listing_store_sku"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("amazon_tr_store.id", ondelete="CASCADE"))
+    sku: Mapped[str] = mapped_column(String(200))
+    asin: Mapped[str | None] = mapped_column(String(20), index=True)
+    product_type: Mapped[str | None] = mapped_column(String(60))
+    status: Mapped[str] = mapped_column(String(60), default="")  # Amazon's statuses, comma separated
+    fulfillment_channel: Mapped[str | None] = mapped_column(String(30))  # DEFAULT (the seller) or AMAZON_*
+    price: Mapped[Decimal | None] = mapped_column(Money(12, 2))
+    quantity: Mapped[int | None] = mapped_column(Integer)
+    item_name: Mapped[str | None] = mapped_column(String(300))
+    issues_json: Mapped[str] = mapped_column(Text, default="[]")
+    amazon_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    @property
+    def amazon_fulfilled(self) -> bool:
+        return bool(self.fulfillment_channel) and self.fulfillment_channel != "DEFAULT"
+
+    @property
+    def buyable(self) -> bool:
+        return "BUYABLE" in self.status.split(",")
+
+    @property
+    def issues(self) -> list[dict]:
+        return json.loads(self.issues_json or "[]")
+

@@ -18,7 +18,7 @@ from .base import Base, Money, UTCDateTime, utcnow
 UNKNOWN_SKU_POLICIES = ("skip", "unmatched")
 #: What the shop order is in: pending, ready, partially_shipped, shipped,
 #: cancelled; "skipped" is an order the plugin did not pass to the shop
-#: (an unknown SKU under the skip policy).
+#: (an unknown SKU under the skip policy, or set aside: see set_aside_reason).
 ORDER_STATES = ("pending", "ready", "partially_shipped", "shipped", "cancelled", "skipped")
 
 
@@ -37,6 +37,11 @@ class OrderImportSettings(Base):
     #: Orders updated at or after (cursor − overlap) are fetched next time.
     cursor: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cursor_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: While a run re-reads the overlap behind the cursor: the lastUpdatedTime it got to.
+    #: A run cut off there (a restart, Amazon's rate limit) is continued from this point
+    #: instead of from cursor − overlap, so the import always moves forward. None once
+    #: the cursor moves.
+    resume_after: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ImportedOrder(Base):
@@ -64,6 +69,10 @@ class ImportedOrder(Base):
     item_count: Mapped[int] = mapped_column(Integer, default=0)
     #: SKUs Amazon sold that the shop does not know, comma separated.
     unknown_skus: Mapped[str | None] = mapped_column(Text)
+    #: Amazon sent this order (or its latest change) in a shape the shop must not take:
+    #: why, in Turkish, for the history page. Asked for again on the next run; None once
+    #: it imported. The shop's order, if there is one, is left as it was.
+    set_aside_reason: Mapped[str | None] = mapped_column(Text)
     purchased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     amazon_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: SHA-256 of the order as Amazon sent it: lastUpdatedTime has whole seconds,

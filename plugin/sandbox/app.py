@@ -6,7 +6,8 @@ import os
 from flask import Flask
 
 # Each ops_* module registers its operations' handlers with dispatch when imported.
-from . import auth, control, documents, ops_catalog, ops_feeds, ops_listings, ops_orders, ops_sellers, ops_shipments  # noqa: F401
+from . import (auth, control, documents, listings_search, ops_catalog, ops_feeds,  # noqa: F401
+               ops_listings, ops_orders, ops_sellers, ops_shipments)
 from .dispatch import register_operations
 from .models import ModelRegistry
 from .state import SandboxState

@@ -6,7 +6,9 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from flask_amazon_tr.clock import SimulatedClock
 
+from . import listings_rules
 from .local_only import from_this_machine
+from .seed import TR_SELLER_ID, seed_live_seller
 from .state import FAULT_KINDS, SandboxState
 
 bp = Blueprint("sandbox_control", __name__, url_prefix="/_sandbox")
@@ -48,12 +50,67 @@ def add_fault() -> Response:
 
 @bp.post("/feed-outcome")
 def feed_outcome() -> Response:
+    """{"outcome": "fatal" | "stuck" | "queued" | "feed_error", "count": 1, "seconds": 0}: the next
+    ``count`` feeds end FATAL, stay IN_PROGRESS, wait ``seconds`` more IN_QUEUE (for ever with 0)
+    or end DONE with a message-less error that fails them whole."""
     data = request.get_json(silent=True) or {}
     try:
-        _state().force_feed_outcome(str(data.get("outcome", "")), int(data.get("count", 1)))
+        _state().force_feed_outcome(str(data.get("outcome", "")), int(data.get("count", 1)),
+                                    float(data.get("seconds", 0)))
     except (TypeError, ValueError) as exc:
         return _bad(str(exc))
     return jsonify({"ok": True})
+
+
+@bp.post("/feed-timing")
+def feed_timing() -> Response:
+    """{"queue_seconds": s, "processing_seconds": s}: how long feeds created from now on wait
+    IN_QUEUE, then IN_PROGRESS (simulated seconds on a SimulatedClock)."""
+    st = _state()
+    data = request.get_json(silent=True) or {}
+    try:
+        queue = float(data.get("queue_seconds", st.feed_timing.start_after))
+        processing = float(data.get("processing_seconds", st.feed_timing.done_after - st.feed_timing.start_after))
+    except (TypeError, ValueError):
+        return _bad("queue_seconds and processing_seconds must be numbers")
+    if queue < 0 or processing < 0:
+        return _bad("queue_seconds and processing_seconds must not be negative")
+    with st.lock:
+        st.feed_timing.start_after, st.feed_timing.done_after = queue, queue + processing
+    return jsonify({"queue_seconds": queue, "processing_seconds": processing})
+
+
+@bp.post("/live-seller")
+def live_seller() -> Response:
+    """{"offers": 1000, "fba": 50, "seller_id": ..., "sku_prefix": "LIVE-", "ean_start": ...}: a seller
+    who already sells on Amazon (seed_live.py); answers the FBA SKUs and each SKU's EAN."""
+    data = request.get_json(silent=True) or {}
+    kwargs = {k: data[k] for k in ("offers", "fba", "sku_prefix") if k in data}
+    try:
+        if "ean_start" in data:
+            kwargs["ean_start"] = int(data["ean_start"])
+        out = seed_live_seller(_state(), seller_id=str(data.get("seller_id", TR_SELLER_ID)), **kwargs)
+    except (TypeError, ValueError) as exc:
+        return _bad(str(exc))
+    return jsonify(out), 201
+
+
+@bp.post("/listing-issues")
+def listing_issues() -> Response:
+    """{"kind": "invalid_attribute" | "missing_recommended"} or {"code", "severity", "message"},
+    with optional "attribute", "sku", "seller_id", "after" (seconds) and "count": an issue that
+    shows on getListingsItem / searchListingsItems ``after`` seconds after ACCEPTED: on ``sku``
+    now if it has a listing, else on the next ``count`` accepted submissions (of ``sku``)."""
+    data = request.get_json(silent=True) or {}
+    try:
+        found = listings_rules.make_issue(data.get("kind"), code=data.get("code"), severity=data.get("severity"),
+                                          message=data.get("message"), attribute=data.get("attribute"))
+        where = listings_rules.arm_issue(_state(), found, seller_id=str(data.get("seller_id", TR_SELLER_ID)),
+                                         sku=data.get("sku"), after=float(data.get("after", 0)),
+                                         count=int(data.get("count", 1)))
+    except (TypeError, ValueError) as exc:
+        return _bad(str(exc))
+    return jsonify({"issue": found, "where": where}), 201
 
 
 @bp.delete("/faults")

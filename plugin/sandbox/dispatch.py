@@ -26,9 +26,10 @@ log = logging.getLogger(__name__)
 OPERATION_ROLES = {
     "getMarketplaceParticipations": "sellers",
     "searchOrders": "orders", "getOrder": "orders", "confirmShipment": "orders",
-    "getListingsItem": "listings", "putListingsItem": "listings",
+    "searchListingsItems": "listings", "getListingsItem": "listings", "putListingsItem": "listings",
     "patchListingsItem": "listings", "deleteListingsItem": "listings",
     "createFeedDocument": "feeds", "createFeed": "feeds", "getFeed": "feeds", "getFeeds": "feeds",
+    "cancelFeed": "feeds",
     "getFeedDocument": "feeds",
     "searchCatalogItems": "catalog", "getDefinitionsProductType": "productTypes",
 }
@@ -158,9 +159,10 @@ def dispatch(op_id: str, path_values: dict[str, str]) -> Response:
         headers = {"x-amzn-RequestId": request_id}
         if with_rate:
             headers.update(rate_header)
-        if status == 204:
-            # "No Content" has no body at all, not even "null"
-            resp = Response(b"", status=204)
+        if status == 204 or payload is None:
+            # "No Content" has no body at all, not even "null"; nor has a 200 whose model
+            # declares no schema (cancelFeed)
+            resp = Response(b"", status=status)
             resp.headers.update(headers)
             return resp
         return json_response(status, payload, headers)

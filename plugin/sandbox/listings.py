@@ -1,21 +1,22 @@
 """Listings rules shared by the Listings Items API and JSON_LISTINGS_FEED.
 
-Amazon checks a submission synchronously for its shape, stores the offer and
-reports catalog-content conflicts as issues; we do the same on one seller's
-in-memory listings.
+Amazon checks a submission synchronously for its shape, then applies it to one seller's
+listing: putListingsItem and the feed's UPDATE replace the whole item, patchListingsItem and
+the feed's PATCH / PARTIAL_UPDATE touch only the attributes they name. What Amazon does
+beyond storing (catalog conflicts, brand-owned pages, FBA records, issues that come later)
+lives in listings_rules.py, and how a listing is shown in listings_view.py.
 """
 from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from typing import Any
 
-from .seed import CONTENT_ATTRIBUTES, iso
+from . import listings_rules as rules
+from .listings_rules import issue as _issue
+from .listings_rules import tr as _tr
+from .listings_view import item_view  # noqa: F401  (the view the ops modules render)
+from .seed import iso
 from .state import SandboxState
-
-OFFER_ATTRIBUTES = frozenset({"purchasable_offer", "fulfillment_availability", "condition_type",
-                              "condition_note", "list_price", "merchant_release_date",
-                              "merchant_shipping_group", "max_order_quantity", "skip_offer"})
 
 
 @dataclass
@@ -27,25 +28,6 @@ class Outcome:
 
 class PatchPathError(ValueError):
     pass
-
-
-def _issue(code: str, message: str, severity: str, attributes: list[str] | None = None,
-           category: str = "INVALID_ATTRIBUTE") -> dict:
-    out = {"code": code, "message": message, "severity": severity, "categories": [category]}
-    if attributes:
-        out["attributeNames"] = attributes
-    return out
-
-
-def _tr(locale: str | None) -> bool:
-    return (locale or "").lower().startswith("tr")
-
-
-def not_found_issue(sku: str, locale: str | None) -> dict:
-    msg = (f"'{sku}' SKU'su için bir ürün kaydı yok; önce putListingsItem ile oluşturun."
-           if _tr(locale) else
-           f"There is no listing for SKU '{sku}'; create it with putListingsItem first.")
-    return _issue("SKU_NOT_FOUND", msg, "ERROR", None, "INVALID_ATTRIBUTE")
 
 
 def _missing(name: str, locale: str | None) -> dict:
@@ -95,89 +77,84 @@ def _catalog_item(state: SandboxState, attributes: dict, current: dict | None) -
     return None
 
 
-def _locked_issue(name: str, asin: str, severity: str, locale: str | None) -> dict:
-    msg = (f"{asin} ürün sayfasının içeriği marka sahibinin denetiminde; '{name}' için "
-           f"gönderdiğiniz değer uygulanmadı. Teklif bilgileri (fiyat, stok) ayrıca işlenir."
-           if _tr(locale) else
-           f"The catalog content of {asin} is controlled by its brand owner; your value for "
-           f"'{name}' was not applied. Offer data (price, quantity) is processed separately.")
-    return _issue("8541", msg, severity, [name], "CONFLICTING_WITH_PRODUCT_DATA")
-
-
-def _content_conflicts(item: dict | None, before: dict, after: dict) -> list[str]:
-    if not item or not item.get("contentLocked"):
-        return []
-    return sorted(name for name in CONTENT_ATTRIBUTES
-                  if name in after and after.get(name) != before.get(name))
+def _identity_missing(attrs: dict, offer_only: bool) -> bool:
+    has_identity = any(k in attrs for k in ("merchant_suggested_asin", "externally_assigned_product_identifier"))
+    return not has_identity and (offer_only or "item_name" not in attrs)
 
 
 def _finish(state: SandboxState, seller_id: str, sku: str, product_type: str, current: dict | None,
             new_attrs: dict, submitted: set[str], locale: str | None, preview: bool,
-            required_issues: list[dict]) -> Outcome:
+            required_issues: list[dict], later: list[dict] | None = None) -> Outcome:
     issues = list(required_issues) + _shape_issues(new_attrs, locale)
     if any(i["severity"] == "ERROR" for i in issues):
         return Outcome("INVALID", issues)
     before = current["attributes"] if current else {}
     item = _catalog_item(state, new_attrs, current)
-    conflicts = _content_conflicts(item, before, new_attrs)
+    conflicts = rules.catalog_conflicts(item, seller_id, new_attrs, submitted, locale)
     if conflicts:
-        # Amazon keeps the brand's content and still takes the offer part
-        offer_part = submitted - set(conflicts)
-        severity = "WARNING" if offer_part else "ERROR"
-        issues += [_locked_issue(n, item["asin"], severity, locale) for n in conflicts]
-        if not offer_part:
-            return Outcome("INVALID", issues, item["asin"])
-        for name in conflicts:
-            if name in before:
-                new_attrs[name] = copy.deepcopy(before[name])
-            else:
-                new_attrs.pop(name, None)
+        # 8541 refuses the submission whole: nothing is stored, the offer included
+        return Outcome("INVALID", issues + conflicts, item["asin"] if item else None)
+    issues += rules.contributions_not_applied(item, seller_id, before, new_attrs, submitted, locale)
+    rules.keep_amazon_channels(before, new_attrs)
     asin = item["asin"] if item else (current or {}).get("asin")
     if preview:
         return Outcome("VALID", issues, asin)
     now = iso(state.now())
+    listing = {
+        "sku": sku, "seller": seller_id, "productType": product_type, "asin": asin, "attributes": new_attrs,
+        "createdDate": current["createdDate"] if current else now, "lastUpdatedDate": now,
+        "issues": [i for i in issues if i["severity"] != "ERROR"],
+    }
+    for kept in ("fbaQuantity", "fnSku", "asyncIssues"):
+        if current and kept in current:
+            listing[kept] = copy.deepcopy(current[kept])
     with state.lock:
-        state.listings.setdefault(seller_id, {})[sku] = {
-            "sku": sku, "productType": product_type, "asin": asin, "attributes": new_attrs,
-            "createdDate": current["createdDate"] if current else now, "lastUpdatedDate": now,
-            "issues": [i for i in issues if i["severity"] != "ERROR"],
-        }
+        rules.after_accepted(state, seller_id, sku, listing, submitted)
+        if later:
+            listing.setdefault("asyncIssues", []).extend({**i, "_visibleAt": state.now_ts()} for i in later)
+        state.listings.setdefault(seller_id, {})[sku] = listing
+        state.listings_changed()
     return Outcome("ACCEPTED", issues, asin)
 
 
 def put_listing(state: SandboxState, seller_id: str, sku: str, *, product_type: str,
                 attributes: dict, requirements: str | None = None, locale: str | None = None,
-                preview: bool = False, partial: bool = False) -> Outcome:
-    """putListingsItem (or, with ``partial``, a feed PARTIAL_UPDATE)."""
+                preview: bool = False) -> Outcome:
+    """putListingsItem and the feed's UPDATE: "Creates a new or fully-updates an existing listings
+    item" (the model's description); the feed schema: "UPDATE indicates the full set of item
+    attributes are provided and any existing attributes data will be replaced"."""
     current = state.listings.get(seller_id, {}).get(sku)
-    if partial:
-        new_attrs = copy.deepcopy(current["attributes"]) if current else {}
-        new_attrs.update(copy.deepcopy(attributes))
-    else:
-        new_attrs = copy.deepcopy(attributes)
+    new_attrs = copy.deepcopy(attributes)
     required: list[dict] = []
-    offer_only = requirements == "LISTING_OFFER_ONLY"
-    product_only = requirements == "LISTING_PRODUCT_ONLY"
-    if not product_only and "condition_type" not in new_attrs:
+    if requirements != "LISTING_PRODUCT_ONLY" and "condition_type" not in new_attrs:
         required.append(_missing("condition_type", locale))
-    has_identity = any(k in new_attrs for k in ("merchant_suggested_asin",
-                                                "externally_assigned_product_identifier"))
-    if not has_identity and (offer_only or "item_name" not in new_attrs):
+    if _identity_missing(new_attrs, requirements == "LISTING_OFFER_ONLY"):
         required.append(_missing("merchant_suggested_asin", locale))
-    if partial and current is None:
-        required = [_missing("merchant_suggested_asin", locale)] if not has_identity else []
     return _finish(state, seller_id, sku, product_type, current, new_attrs, set(attributes),
                    locale, preview, required)
 
 
+def partial_update(state: SandboxState, seller_id: str, sku: str, *, product_type: str,
+                   attributes: dict, locale: str | None = None) -> Outcome:
+    """The feed's PARTIAL_UPDATE: "equivalent to using PATCH with the replace op" (feed schema)."""
+    patches = [{"op": "replace", "path": f"/attributes/{name}", "value": value}
+               for name, value in attributes.items()]
+    return patch_listing(state, seller_id, sku, product_type=product_type, patches=patches, locale=locale)
+
+
 def patch_listing(state: SandboxState, seller_id: str, sku: str, *, product_type: str,
-                  patches: list[dict], locale: str | None = None,
-                  preview: bool = False) -> Outcome | None:
-    """patchListingsItem; None when the SKU has no listing."""
+                  patches: list[dict], locale: str | None = None, preview: bool = False) -> Outcome:
+    """patchListingsItem and the feed's PATCH: "Only top-level listings item attributes can be
+    patched" (the model's description).
+
+    A SKU Amazon does not know is not refused: Amazon accepts the sales terms and keeps an
+    incomplete listing nobody can buy ("This is expected behavior ... you are successfully
+    sending us #2 [the offer], but that doesn't mean you have a complete buyable listing",
+    Amazon on amzn/selling-partner-api-docs#3748; a feed PATCH to a made-up SKU comes back
+    accepted, amzn/selling-partner-api-models#4402). Assumption: what it lacks shows as ERROR
+    issues (90220) on a later read, not in the submission's answer, which has none."""
     current = state.listings.get(seller_id, {}).get(sku)
-    if current is None:
-        return None
-    attrs = copy.deepcopy(current["attributes"])
+    attrs = copy.deepcopy(current["attributes"]) if current else {}
     touched: set[str] = set()
     for patch in patches:
         path = patch.get("path", "")
@@ -204,8 +181,12 @@ def patch_listing(state: SandboxState, seller_id: str, sku: str, *, product_type
                     attrs.pop(name, None)
             else:
                 attrs.pop(name, None)
+    later = None
+    if current is None:
+        later = ([] if "condition_type" in attrs else [_missing("condition_type", locale)]) + \
+            ([_missing("merchant_suggested_asin", locale)] if _identity_missing(attrs, True) else [])
     return _finish(state, seller_id, sku, product_type, current, attrs, touched, locale,
-                   preview, [])
+                   preview, [], later)
 
 
 def _selects(selector: dict, value: dict) -> bool:
@@ -229,74 +210,6 @@ def _merge(existing: list, incoming: list) -> list:
 
 def delete_listing(state: SandboxState, seller_id: str, sku: str) -> bool:
     with state.lock:
-        return state.listings.get(seller_id, {}).pop(sku, None) is not None
-
-
-def item_view(listing: dict, marketplace_id: str, included: list[str]) -> dict:
-    """A stored listing as getListingsItem (and the feed report) shows it."""
-    attrs = listing["attributes"]
-    out: dict[str, Any] = {"sku": listing["sku"]}
-    quantity = sum(int(e.get("quantity") or 0) for e in attrs.get("fulfillment_availability", [])
-                   if isinstance(e, dict))
-    price = _price(attrs)
-    if "summaries" in included:
-        status = ["DISCOVERABLE"] if listing.get("asin") else []
-        if price is not None and quantity > 0:
-            status.insert(0, "BUYABLE")
-        summary: dict[str, Any] = {
-            "marketplaceId": marketplace_id, "productType": listing["productType"],
-            "conditionType": _first_value(attrs, "condition_type") or "new_new",
-            "status": status, "createdDate": listing["createdDate"],
-            "lastUpdatedDate": listing["lastUpdatedDate"],
-        }
-        if listing.get("asin"):
-            summary["asin"] = listing["asin"]
-        name = _first_value(attrs, "item_name")
-        if name:
-            summary["itemName"] = name
-        if summary["conditionType"] not in _CONDITIONS:
-            summary["conditionType"] = "new_new"
-        out["summaries"] = [summary]
-    if "attributes" in included:
-        out["attributes"] = copy.deepcopy(attrs)
-    if "issues" in included:
-        out["issues"] = copy.deepcopy(listing.get("issues", []))
-    if "offers" in included:
-        out["offers"] = [] if price is None else [{
-            "marketplaceId": marketplace_id, "offerType": "B2C",
-            "price": {"currencyCode": "TRY", "amount": price}}]
-    if "fulfillmentAvailability" in included:
-        out["fulfillmentAvailability"] = [
-            {"fulfillmentChannelCode": e.get("fulfillment_channel_code", "DEFAULT"),
-             "quantity": int(e.get("quantity") or 0)}
-            for e in attrs.get("fulfillment_availability", []) if isinstance(e, dict)]
-    if "procurement" in included:
-        out["procurement"] = []
-    if "relationships" in included:
-        out["relationships"] = [{"marketplaceId": marketplace_id, "relationships": []}]
-    if "productTypes" in included:
-        out["productTypes"] = [{"marketplaceId": marketplace_id,
-                                "productType": listing["productType"]}]
-    return out
-
-
-_CONDITIONS = {"new_new", "new_open_box", "new_oem", "refurbished_refurbished", "used_like_new",
-               "used_very_good", "used_good", "used_acceptable", "collectible_like_new",
-               "collectible_very_good", "collectible_good", "collectible_acceptable", "club_club"}
-
-
-def _first_value(attrs: dict, name: str) -> Any:
-    for entry in attrs.get(name) or []:
-        if isinstance(entry, dict) and "value" in entry:
-            return entry["value"]
-    return None
-
-
-def _price(attrs: dict) -> str | None:
-    for offer in attrs.get("purchasable_offer") or []:
-        for price in (offer or {}).get("our_price") or []:
-            for sched in (price or {}).get("schedule") or []:
-                v = (sched or {}).get("value_with_tax")
-                if isinstance(v, (int, float)) and not isinstance(v, bool):
-                    return f"{v:.2f}"
-    return None
+        gone = state.listings.get(seller_id, {}).pop(sku, None) is not None
+        state.listings_changed()
+        return gone

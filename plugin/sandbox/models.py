@@ -46,6 +46,7 @@ OPERATIONS: dict[str, OperationSpec] = {
                       "/orders/2026-01-01/orders/{orderId}"),
         OperationSpec("confirmShipment", "orders-v0.json", "POST",
                       "/orders/v0/orders/{orderId}/shipmentConfirmation"),
+        OperationSpec("searchListingsItems", "listings-items-2021-08-01.json", "GET", "/listings/2021-08-01/items/{sellerId}"),
         OperationSpec("getListingsItem", "listings-items-2021-08-01.json", "GET",
                       "/listings/2021-08-01/items/{sellerId}/{sku}"),
         OperationSpec("putListingsItem", "listings-items-2021-08-01.json", "PUT",
@@ -62,6 +63,7 @@ OPERATIONS: dict[str, OperationSpec] = {
                       "/feeds/2021-06-30/feeds"),
         OperationSpec("getFeed", "feeds-2021-06-30.json", "GET",
                       "/feeds/2021-06-30/feeds/{feedId}"),
+        OperationSpec("cancelFeed", "feeds-2021-06-30.json", "DELETE", "/feeds/2021-06-30/feeds/{feedId}"),
         OperationSpec("getFeedDocument", "feeds-2021-06-30.json", "GET",
                       "/feeds/2021-06-30/documents/{feedDocumentId}"),
         OperationSpec("searchCatalogItems", "catalog-items-2022-04-01.json", "GET",
@@ -325,7 +327,7 @@ def _untyped_parameters(path_values: dict[str, str], query: dict[str, list[str]]
     # Without the model we do not know which parameters are lists; the few
     # list parameters we rely on are named here so handlers still work.
     lists = {"marketplaceIds", "includedData", "fulfillmentStatuses", "fulfilledBy",
-             "identifiers", "requirements"}
+             "identifiers", "requirements", "withStatus", "withoutStatus", "withIssueSeverity"}
     out: dict[str, Any] = dict(path_values)
     for name, values in query.items():
         if name in lists:

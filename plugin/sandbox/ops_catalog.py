@@ -159,7 +159,9 @@ def get_definitions_product_type(call: Call):
             raise invalid(f"Invalid marketplaceId '{mid}'.")
     raw = _schema_bytes(ptype)
     body = {
-        "schema": {"link": {"resource": request.host_url.rstrip("/") + f"/_schemas/{ptype}",
+        # url_root, not host_url: it keeps the prefix the sandbox is mounted under (the demo
+        # mounts it at /amazon-sandbox; without it downloadProductTypeSchema got a 404)
+        "schema": {"link": {"resource": request.url_root.rstrip("/") + f"/_schemas/{ptype}",
                             "verb": "GET"},
                    "checksum": base64.b64encode(hashlib.md5(raw).digest()).decode()},
         "requirements": call.params.get("requirements", "LISTING"),

@@ -1,35 +1,24 @@
 """Feeds 2021-06-30 with JSON_LISTINGS_FEED, processed over the state's clock.
 
-A feed moves IN_QUEUE -> IN_PROGRESS -> DONE as (simulated) time passes; it is
-applied to the listings the first time someone looks after it is due, and its
-processing report is stored gzip-compressed, as Amazon hands it out.
+The operations are here; how a feed advances and is applied is in feed_processing.py.
 """
 from __future__ import annotations
 
-import gzip
-import json
 import re
-import uuid
 from typing import Any
 
-import jsonschema
 from flask import request
 
-from . import listings
 from .dispatch import ApiError, Call, invalid, operation
-from .models import FEED_SCHEMA_FILE, FORMAT_CHECKER, ModelRegistry, parse_date_time
+from .feed_processing import advance_feed, doc_id as _doc_id
+from .models import parse_date_time
 from .seed import iso
-from .state import SandboxState, utc
-
-SUPPORTED_FEED_TYPES = {"JSON_LISTINGS_FEED"}
-
-
-def _doc_id() -> str:
-    return "amzn1.tortuga.4.eu." + uuid.uuid4().hex
+from .state import utc
 
 
 def _doc_url(doc_id: str) -> str:
-    return request.host_url.rstrip("/") + "/_documents/" + doc_id
+    # url_root keeps the prefix the sandbox is mounted under (SCRIPT_NAME: /amazon-sandbox in the demo)
+    return request.url_root.rstrip("/") + "/_documents/" + doc_id
 
 
 @operation("createFeedDocument")
@@ -58,179 +47,43 @@ def create_feed(call: Call):
     if doc is None or doc["seller"] != call.seller_id or doc["kind"] != "input":
         raise invalid(f"Invalid inputFeedDocumentId '{body.get('inputFeedDocumentId')}'.")
     feed_id = call.state.new_id(11)
-    with call.state.lock:
-        call.state.feeds[feed_id] = {
+    state, now = call.state, call.state.now_ts()
+    forced, held = state.take_feed_outcome() or (None, 0.0)
+    if forced == "queued":
+        # "IN_QUEUE: The feed has not yet started processing. It may be waiting for another
+        # IN_PROGRESS feed" (the model's processingStatus); held ``held`` seconds, for ever with 0
+        held = held or float("inf")
+    else:
+        held = 0.0
+    with state.lock:
+        state.feeds[feed_id] = {
             "feedId": feed_id, "feedType": feed_type, "marketplaceIds": body["marketplaceIds"],
-            "created": call.state.now_ts(), "inputFeedDocumentId": body["inputFeedDocumentId"],
+            "created": now, "inputFeedDocumentId": body["inputFeedDocumentId"],
             "seller": call.seller_id, "processingStatus": "IN_QUEUE", "processed": False,
-            "startAt": call.state.now_ts() + call.state.feed_timing.start_after,
-            "doneAt": call.state.now_ts() + call.state.feed_timing.done_after,
-            "forced": call.state.take_feed_outcome(),
+            "startAt": now + state.feed_timing.start_after + held,
+            "doneAt": now + state.feed_timing.done_after + held, "forced": forced,
         }
     return 202, {"feedId": feed_id}
 
 
-def advance_feed(state: SandboxState, registry: ModelRegistry, feed: dict) -> None:
-    """Bring a feed's status up to the state's clock, processing it when due."""
-    now = state.now_ts()
-    if feed["processingStatus"] in ("DONE", "FATAL", "CANCELLED"):
-        return
-    if now >= feed["startAt"]:
-        feed["processingStatus"] = "IN_PROGRESS"
-    if feed.get("forced") == "stuck":
-        return
-    if now >= feed["doneAt"] and not feed["processed"]:
-        feed["processed"] = True
-        if feed.get("forced") == "fatal":
-            status, report = _fatal(feed, "The feed could not be processed because of an internal error.",
-                                    "INTERNAL_ERROR")
-        else:
-            status, report = process_feed(state, registry, feed)
-        result_id = _doc_id()
-        state.documents[result_id] = {
-            "kind": "result", "contentType": "application/json", "seller": feed["seller"],
-            "content": gzip.compress(json.dumps(report, ensure_ascii=False).encode("utf-8")),
-            "compressionAlgorithm": "GZIP", "report": report,
-        }
-        feed["resultFeedDocumentId"] = result_id
-        feed["processingStatus"] = status
-
-
-def _fatal(feed: dict, message: str, code: str = "FATAL") -> tuple[str, dict]:
-    return "FATAL", {
-        "header": {"sellerId": feed["seller"], "version": "2.0", "feedId": feed["feedId"]},
-        "issues": [{"code": code, "severity": "ERROR", "message": message}],
-        "summary": {"errors": 1, "warnings": 0, "messagesProcessed": 0, "messagesAccepted": 0,
-                    "messagesInvalid": 0},
-    }
-
-
-def process_feed(state: SandboxState, registry: ModelRegistry, feed: dict) -> tuple[str, dict]:
-    doc = state.documents[feed["inputFeedDocumentId"]]
-    if feed["feedType"] not in SUPPORTED_FEED_TYPES:
-        # Amazon takes other feed types; the sandbox only knows how to apply this one
-        return _fatal(feed, f"The sandbox processes only JSON_LISTINGS_FEED, not "
-                            f"{feed['feedType']}.", "UNSUPPORTED_FEED_TYPE")
-    if not doc.get("uploaded"):
-        return _fatal(feed, "The feed document was never uploaded.", "DOCUMENT_MISSING")
-    raw = doc["content"] or b""
-    if raw[:2] == b"\x1f\x8b":
-        raw = gzip.decompress(raw)
-    try:
-        document = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        return _fatal(feed, f"The feed document is not valid JSON: {exc}", "INVALID_JSON")
-    if not isinstance(document, dict):
-        return _fatal(feed, "The feed document must be a JSON object.", "INVALID_DOCUMENT")
-
-    # Schema errors inside one message make that message invalid; anything
-    # else (header, message count) rejects the whole feed, as Amazon does.
-    bad_messages: dict[int, str] = {}
-    schema = registry.json_schema(FEED_SCHEMA_FILE)
-    if schema is not None:
-        validator = jsonschema.Draft7Validator(schema, format_checker=FORMAT_CHECKER)
-        for err in validator.iter_errors(document):
-            path = list(err.absolute_path)
-            if len(path) >= 2 and path[0] == "messages" and isinstance(path[1], int):
-                bad_messages.setdefault(path[1], _schema_message(err))
-            else:
-                where = "/".join(map(str, path)) or "document"
-                return _fatal(feed, f"The feed document does not match the JSON_LISTINGS_FEED "
-                                    f"schema at '{where}': {err.message}", "SCHEMA_VALIDATION")
-    header = document.get("header") or {}
-    messages = document.get("messages") or []
-    if header.get("sellerId") != feed["seller"]:
-        return _fatal(feed, "header.sellerId does not match the seller who submitted the feed.",
-                      "SELLER_MISMATCH")
-    if header.get("version") != "2.0" or not isinstance(messages, list) or not messages:
-        return _fatal(feed, "header.version must be \"2.0\" and messages must not be empty.")
-
-    locale = header.get("issueLocale")
-    marketplace_id = feed["marketplaceIds"][0]
-    issues: list[dict] = []
-    accepted = invalid_count = 0
-    skus: list[str] = []
-    for index, message in enumerate(messages):
-        mid = message.get("messageId") if isinstance(message, dict) else None
-        sku = message.get("sku") if isinstance(message, dict) else None
-
-        def add(issue: dict) -> None:
-            entry = {"severity": issue["severity"], "message": issue["message"],
-                     "code": issue.get("code", "ERROR")}
-            if isinstance(mid, int) and mid >= 1:
-                entry["messageId"] = mid
-            if isinstance(sku, str) and sku:
-                entry["sku"] = sku
-            if issue.get("attributeNames"):
-                entry["attributeName"] = issue["attributeNames"][0]
-            issues.append(entry)
-
-        if index in bad_messages or schema is None and not (isinstance(message, dict) and sku):
-            add({"severity": "ERROR", "code": "4000001",
-                 "message": bad_messages.get(index, "The message is not valid.")})
-            invalid_count += 1
-            continue
-        outcome = _apply_message(state, feed["seller"], message, locale)
-        if outcome is None:
-            outcome = listings.Outcome("INVALID", [listings.not_found_issue(sku, locale)])
-        for issue in outcome.issues:
-            add(issue)
-        if outcome.status == "INVALID":
-            invalid_count += 1
-        else:
-            accepted += 1
-            skus.append(sku)
-    report: dict[str, Any] = {
-        "header": {"sellerId": feed["seller"], "version": "2.0", "feedId": feed["feedId"]},
-        "issues": issues,
-        "summary": {
-            "errors": sum(1 for i in issues if i["severity"] == "ERROR"),
-            "warnings": sum(1 for i in issues if i["severity"] == "WARNING"),
-            "messagesProcessed": len(messages), "messagesAccepted": accepted,
-            "messagesInvalid": invalid_count,
-        },
-    }
-    wanted = (header.get("report") or {}).get("includedData")
-    if wanted:
-        report["header"]["report"] = {"includedData": wanted, "apiVersion": "2021-08-01"}
-        items = []
-        for sku in dict.fromkeys(skus):
-            listing = state.listings.get(feed["seller"], {}).get(sku)
-            if listing is not None:
-                items.append(listings.item_view(listing, marketplace_id, wanted))
-        report["items"] = items
-        report["summary"]["itemSummary"] = {
-            "items": len(items), "errors": 0,
-            "warnings": sum(1 for it in items for i in it.get("issues", [])
-                            if i.get("severity") == "WARNING")}
-    return "DONE", report
-
-
-def _schema_message(err: jsonschema.ValidationError) -> str:
-    path = "/".join(map(str, list(err.absolute_path)[2:]))
-    return f"{path or 'message'}: {err.message}"[:1000]
-
-
-def _apply_message(state: SandboxState, seller_id: str, message: dict,
-                   locale: str | None) -> listings.Outcome | None:
-    op = message.get("operationType")
-    sku = message["sku"]
-    if op == "DELETE":
-        listings.delete_listing(state, seller_id, sku)
-        return listings.Outcome("ACCEPTED")
-    if op == "PATCH":
-        try:
-            return listings.patch_listing(state, seller_id, sku,
-                                          product_type=message.get("productType", "PRODUCT"),
-                                          patches=message.get("patches") or [], locale=locale)
-        except listings.PatchPathError as exc:
-            return listings.Outcome("INVALID", [{"severity": "ERROR", "code": "4000003",
-                                                  "message": str(exc)}])
-    return listings.put_listing(state, seller_id, sku,
-                                product_type=message.get("productType", "PRODUCT"),
-                                attributes=message.get("attributes") or {},
-                                requirements=message.get("requirements"), locale=locale,
-                                partial=(op == "PARTIAL_UPDATE"))
+@operation("cancelFeed")
+def cancel_feed(call: Call):
+    """"Only feeds with processingStatus=IN_QUEUE can be cancelled. Cancelled feeds are returned in
+    subsequent calls to the getFeed and getFeeds operations" (the model's description); 200 has
+    no body in the model. Assumption: a feed in any other status is refused with 400
+    InvalidInput (the model's 400: "Request has missing or invalid parameters and cannot be
+    parsed"), as Amazon documents no other answer for it."""
+    state = call.state
+    with state.lock:
+        feed = state.feeds.get(call.params["feedId"])
+        if feed is None or feed["seller"] != call.seller_id:
+            raise ApiError(404, "NotFound", f"Feed {call.params['feedId']} was not found.")
+        advance_feed(state, call.registry, feed)
+        if feed["processingStatus"] != "IN_QUEUE":
+            raise invalid(f"Feed {feed['feedId']} is {feed['processingStatus']}; only feeds with "
+                          f"processingStatus IN_QUEUE can be cancelled.")
+        feed["processingStatus"] = "CANCELLED"
+    return 200, None
 
 
 def _feed_view(feed: dict) -> dict:

@@ -1,4 +1,6 @@
-"""Listings Items 2021-08-01: get, put, patch and delete one seller's SKU."""
+"""Listings Items 2021-08-01: get, put, patch and delete one seller's SKU.
+
+searchListingsItems, over all of a seller's SKUs, is in listings_search.py."""
 from __future__ import annotations
 
 import uuid
@@ -7,7 +9,7 @@ from . import listings
 from .dispatch import ApiError, Call, invalid, operation
 
 
-def _check(call: Call) -> str:
+def check(call: Call) -> str:
     # a token may only touch its own seller's listings
     if call.params["sellerId"] != call.seller_id:
         raise ApiError(403, "Unauthorized")
@@ -46,17 +48,17 @@ def _body(call: Call, key: str, kind: type) -> dict:
 
 @operation("getListingsItem")
 def get_listings_item(call: Call):
-    mid = _check(call)
+    mid = check(call)
     sku = call.params["sku"]
     listing = call.state.listings.get(call.seller_id, {}).get(sku)
     if listing is None:
         raise ApiError(404, "NOT_FOUND", f"SKU '{sku}' not found in marketplace {mid}.")
-    return 200, listings.item_view(listing, mid, call.params.get("includedData") or ["summaries"])
+    return 200, listings.item_view(call.state, listing, mid, call.params.get("includedData") or ["summaries"])
 
 
 @operation("putListingsItem")
 def put_listings_item(call: Call):
-    mid = _check(call)
+    mid = check(call)
     body = _body(call, "attributes", dict)
     preview = call.params.get("mode") == "VALIDATION_PREVIEW"
     outcome = listings.put_listing(
@@ -69,7 +71,7 @@ def put_listings_item(call: Call):
 
 @operation("patchListingsItem")
 def patch_listings_item(call: Call):
-    mid = _check(call)
+    mid = check(call)
     body = _body(call, "patches", list)
     preview = call.params.get("mode") == "VALIDATION_PREVIEW"
     try:
@@ -78,17 +80,13 @@ def patch_listings_item(call: Call):
             patches=body["patches"], locale=call.params.get("issueLocale"), preview=preview)
     except listings.PatchPathError as exc:
         raise invalid(str(exc)) from None
-    if outcome is None:
-        # the model has no 404 here: Amazon reports a missing SKU as an issue
-        outcome = listings.Outcome("INVALID", [listings.not_found_issue(
-            call.params["sku"], call.params.get("issueLocale"))])
     return 200, _submission(call, outcome, call.params.get("includedData") or ["issues"],
                             preview, mid)
 
 
 @operation("deleteListingsItem")
 def delete_listings_item(call: Call):
-    _check(call)
+    check(call)
     # deleting is idempotent; the model has no 404 for it
     listings.delete_listing(call.state, call.seller_id, call.params["sku"])
     return 200, {"sku": call.params["sku"], "status": "ACCEPTED",

@@ -149,13 +149,17 @@ def iso(dt: datetime) -> str:
 def add_catalog_item(state: "SandboxState", *, ean: str, title: str, asin: str | None = None,
                      sku: str | None = None, brand: str = "Anadolu Çarşı",
                      product_type: str = "HOME", price: str | None = None,
-                     content_locked: bool = False) -> dict:
+                     content_locked: bool = False, rejects_conflicts: bool = False,
+                     brand_owner: str | None = None) -> dict:
     """Put an item into the sandbox's Amazon catalog.
 
     ``sku`` is the shop's SKU the demo shop uses for it; orders and seeded
     listings refer to it, so a host can line the sandbox up with its own
-    product codes. ``content_locked`` marks a page whose content Amazon will
-    not let this seller change.
+    product codes. For a seller other than ``brand_owner`` (a seller id; None:
+    no sandbox seller owns the brand), ``content_locked`` marks a brand-registry
+    page that takes their offers but not their content, and
+    ``rejects_conflicts`` a page that refuses a submission contradicting its
+    title or brand with 8541 (see listings_rules.py).
     """
     if asin is None:
         # deterministic, and apart from the seeded B0TR000001... range
@@ -163,10 +167,12 @@ def add_catalog_item(state: "SandboxState", *, ean: str, title: str, asin: str |
     item = {
         "asin": asin, "ean": ean, "title": title, "brand": brand,
         "productType": product_type, "sku": sku, "price": price,
-        "contentLocked": content_locked,
+        "contentLocked": content_locked, "rejectsConflicts": rejects_conflicts,
+        "brandOwner": brand_owner,
     }
     with state.lock:
         state.catalog[asin] = item
+        state._ean_index_for = -1  # catalog_by_ean rebuilds its index
     return item
 
 
@@ -313,3 +319,11 @@ def seed_all(state: "SandboxState", sellers: Iterable[str] = ()) -> None:
     seed_catalog(state)
     seed_listings(state, rng)
     seed_orders(state, rng)
+
+
+def seed_live_seller(state: "SandboxState", **kwargs) -> dict:
+    """A seller with existing offers on Amazon (price, stock, handling time, B2B prices, shipping
+    templates, some FBA SKUs); see seed_live.py. Not part of :func:`seed_all`."""
+    from .seed_live import seed_live_seller as seed
+
+    return seed(state, **kwargs)

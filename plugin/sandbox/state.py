@@ -25,8 +25,10 @@ CONSENT_NONCE_TTL = 1800
 
 FAULT_KINDS = {"throttle", "500", "503", "slow", "drop", "malformed", "revoke", "expire"}
 #: Outcomes a test can force on the next feeds: "fatal" ends processing FATAL,
-#: "stuck" keeps the feed IN_PROGRESS for ever (Amazon's worst case).
-FEED_OUTCOMES = {"fatal", "stuck"}
+#: "stuck" keeps the feed IN_PROGRESS for ever (Amazon's worst case), "queued" keeps it
+#: IN_QUEUE ``seconds`` longer (for ever without them) and "feed_error" ends it DONE with a
+#: report whose only issue has no messageId (see feed_processing.py).
+FEED_OUTCOMES = {"fatal", "stuck", "queued", "feed_error"}
 #: Document URLs are not SP-API operations: a "*" fault leaves them alone.
 DOCUMENT_OPERATIONS = {"uploadFeedDocument", "downloadFeedDocument"}
 
@@ -78,7 +80,14 @@ class SandboxState:
             self.documents: dict[str, dict] = {}
             self.pagination_tokens: dict[str, dict] = {}
             self.faults: list[Fault] = []
-            self.feed_outcomes: list[str] = []
+            self.feed_outcomes: list[tuple[str, float]] = []
+            # issues armed to appear on listings after ACCEPTED (listings_rules.py)
+            self.armed_issues: list[dict] = []
+            # bumped on every listing write, so searchListingsItems can cache its sorted view
+            self.listings_version = 0
+            self.search_cache: dict = {}
+            self._ean_index: dict[str, str] = {}
+            self._ean_index_for = -1  # the catalog size the index was built for
             self.buckets: dict[tuple[str, str], TokenBucket] = {}
             self.requests: list[dict] = []
             self.response_problems: list[dict] = []
@@ -227,14 +236,18 @@ class SandboxState:
             self.faults.clear()
             self.feed_outcomes.clear()
 
-    def force_feed_outcome(self, outcome: str, count: int = 1) -> None:
-        """The next ``count`` feeds created end FATAL ("fatal") or never leave IN_PROGRESS ("stuck")."""
+    def force_feed_outcome(self, outcome: str, count: int = 1, seconds: float = 0.0) -> None:
+        """The next ``count`` feeds created end FATAL ("fatal"), never leave IN_PROGRESS
+        ("stuck"), wait ``seconds`` more IN_QUEUE ("queued"; for ever with 0) or end DONE with a
+        message-less error that fails the whole feed ("feed_error")."""
         if outcome not in FEED_OUTCOMES:
             raise ValueError(f"unknown feed outcome {outcome!r}; use one of {sorted(FEED_OUTCOMES)}")
+        if float(seconds) < 0:
+            raise ValueError("seconds must not be negative")
         with self.lock:
-            self.feed_outcomes.extend([outcome] * int(count))
+            self.feed_outcomes.extend([(outcome, float(seconds))] * int(count))
 
-    def take_feed_outcome(self) -> str | None:
+    def take_feed_outcome(self) -> tuple[str, float] | None:
         with self.lock:
             return self.feed_outcomes.pop(0) if self.feed_outcomes else None
 
@@ -321,10 +334,18 @@ class SandboxState:
         return seed_mod.add_catalog_item(self, **kwargs)
 
     def catalog_by_ean(self, ean: str) -> dict | None:
-        for item in self.catalog.values():
-            if item["ean"] == ean:
-                return item
-        return None
+        with self.lock:
+            if self._ean_index_for != len(self.catalog):
+                # add_catalog_item resets it; a catalog changed behind its back changes size
+                self._ean_index = {}
+                for asin, item in self.catalog.items():
+                    self._ean_index.setdefault(item["ean"], asin)  # the first item wins, as before
+                self._ean_index_for = len(self.catalog)
+            return self.catalog.get(self._ean_index.get(ean, ""))
+
+    def listings_changed(self) -> None:
+        with self.lock:
+            self.listings_version += 1
 
     def now_iso(self) -> str:
         return seed_mod.iso(self.now())

@@ -29,6 +29,7 @@ from .amazon import can_sync
 from .listings import LeaseBusy, poll_feeds, push_products
 from .orders import import_orders, purge_personal_data
 from .shipments import send_due
+from .stores import delete_leftovers
 
 log = logging.getLogger("amazon_tr")
 
@@ -164,8 +165,16 @@ def _push_scheduled(store_id):
 
 
 def _purge():
-    prune_claims()
-    return purge_personal_data()
+    """The daily housekeeping. Buyers' data first (the law's deadline); then the bookkeeping, each
+    part on its own, so one that fails leaves the others done. Returns how many orders were purged."""
+    purged = purge_personal_data()
+    for chore in (prune_claims, runs.close_abandoned_runs, runs.prune_runs, delete_leftovers):
+        try:
+            chore()
+        except Exception as exc:
+            session().rollback()
+            log.warning("scheduler: housekeeping step %s failed: %s", chore.__name__, type(exc).__name__)
+    return purged
 
 
 def _service(kind: str):
@@ -232,7 +241,8 @@ def _describe(result):
 
 
 def check_authorizations() -> dict[int, str]:
-    """Log the stores whose authorization expires within 30 days (or already ended).
+    """Log the stores whose authorization expires within 30 days (or already ended), and those whose
+    stored authorization no configured key decrypts any more.
 
     Expired and revoked stores need nothing else: every sync skips them because
     ``can_sync`` is false, and the store list shows the state to the staff.
@@ -241,6 +251,12 @@ def check_authorizations() -> dict[int, str]:
     found = {}
     for store in session().scalars(select(Store).where(Store.active.is_(True)).order_by(Store.id)):
         auth = store.authorization_state(now)
+        if auth in ("ok", "expiring") and store.refresh_token_unreadable():
+            log.warning("store %s (%s): no key in AMAZON_TR_ENCRYPTION_KEY decrypts its Amazon authorization, so "
+                        "every sync of it fails; add the old key back and run `flask amazon rotate-key`, or "
+                        "authorize the store again", store.id, store.name)
+            found[store.id] = "unreadable"
+            continue
         if auth == "expiring":
             days = max(0, (store.authorization_expires_at - now).days)
             log.warning("store %s (%s): the Amazon authorization ends on %s, in %s day(s); authorize it again",

@@ -1,16 +1,20 @@
 """Adding, changing and removing Amazon stores."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, text
+from sqlalchemy import delete, func, select, text, union
 from sqlalchemy.exc import IntegrityError
 
 from .. import validation
 from ..i18n import lazy_gettext as _l
 from ..errors import InvalidSettings
-from ..models import Store
+from ..models import Base, Store
 from . import session
+from .orders.privacy import forget_store_customers
+
+log = logging.getLogger("amazon_tr")
 
 EDITABLE = ("name", "active", "seller_id", "store_url", "order_import", "product_update", "auto_update_type")
 
@@ -85,12 +89,95 @@ def update_store(store: Store, data: StoreData) -> Store:
     return _save(store, clean(data))
 
 
-def delete_store(store: Store) -> None:
+def _store_owned_tables() -> list:
+    """Every plugin table whose rows belong to a store, children first, each with the
+    (column, parent table) that ties it to the store: directly, or through a row that is."""
+    found: dict[str, tuple] = {}
+    grew = True
+    while grew:
+        grew = False
+        for table in Base.metadata.sorted_tables:
+            if table.name in found or table.name == Store.__tablename__:
+                continue
+            links = [fk for fk in table.foreign_keys
+                     if fk.column.table.name == Store.__tablename__ or fk.column.table.name in found]
+            if links:
+                # a direct link to the store wins over one through another table
+                link = min(links, key=lambda fk: fk.column.table.name != Store.__tablename__)
+                found[table.name] = (table, link)
+                grew = True
+    order = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    return sorted(found.values(), key=lambda item: order.index(item[0].name))
+
+
+def _rows_of(table, link, store_id: int, owned: dict):
+    """The WHERE clause of ``table``'s rows that belong to the store."""
+    parent = link.column.table
+    if parent.name == Store.__tablename__:
+        return link.parent == store_id
+    parent_table, parent_link = owned[parent.name]
+    return link.parent.in_(select(link.column).where(_rows_of(parent_table, parent_link, store_id, owned)))
+
+
+def _delete_rows_of(store_id: int) -> None:
+    """Every row of the store in every table, children first, in the caller's transaction.
+
+    The foreign keys' ON DELETE CASCADE would do it on PostgreSQL and on SQLite with
+    foreign keys on; this does not depend on either, and reaches tables added later.
+    """
+    tables = _store_owned_tables()
+    owned = {table.name: (table, link) for table, link in tables}
     db_session = session()
+    for table, link in tables:
+        db_session.execute(delete(table).where(_rows_of(table, link, store_id, owned)))
+
+
+def delete_store(store: Store) -> None:
+    """Delete the store, its authorization and everything it left, in one transaction.
+
+    First the shop forgets the buyers of the store's orders (``forget_customer``,
+    as the 30-day purge does), then every row of the store goes, then the store:
+    a failure anywhere undoes all of it, and the store is still there to delete again.
+    """
+    db_session = session()
+    store_id = store.id
     if db_session.get_bind().dialect.name == "sqlite":
         # Without it SQLite leaves deleted rows in free pages, token included.
         db_session.execute(text("PRAGMA secure_delete = ON"))
-    store.refresh_token_encrypted = None
-    db_session.flush()
-    db_session.delete(store)
-    db_session.commit()
+    try:
+        forgotten = forget_store_customers(store_id)
+        _delete_rows_of(store_id)
+        store.refresh_token_encrypted = None
+        db_session.flush()
+        db_session.delete(store)
+        db_session.commit()
+    except BaseException:
+        db_session.rollback()
+        raise
+    log.info("store %s deleted with its rows; the shop forgot the buyers of %s order(s)", store_id, forgotten)
+
+
+def delete_leftovers() -> int:
+    """Rows of stores deleted while SQLite ran without foreign keys: forgotten by the shop, then deleted.
+
+    Part of the daily housekeeping; on a database that always enforced its foreign
+    keys there is nothing to find. Returns how many deleted stores had rows left.
+    """
+    tables = _store_owned_tables()
+    direct = [link.parent for table, link in tables if link.column.table.name == Store.__tablename__]
+    if not direct:
+        return 0
+    referenced = union(*[select(column.label("store_id")).where(column.is_not(None)) for column in direct]).subquery()
+    db_session = session()
+    gone = list(db_session.scalars(select(referenced.c.store_id).where(
+        referenced.c.store_id.notin_(select(Store.id))).order_by(referenced.c.store_id)))
+    for store_id in gone:
+        try:
+            forget_store_customers(store_id)
+            _delete_rows_of(store_id)
+            db_session.commit()
+        except BaseException:
+            db_session.rollback()
+            raise
+        log.info("removed the rows store %s left behind when it was deleted", store_id)
+    return len(gone)

@@ -134,6 +134,10 @@ class SPAPIClient:
 
     # ------------------------------------------------------------------ listings
 
+    def search_listings_items(self, **filters) -> Iterator[dict]:
+        """Pages of the seller's listings (searchListingsItems); see ``Listings.search``."""
+        return self.listings.search(**filters)
+
     def get_listings_item(self, sku: str, *, included_data: Iterable[str] | None = None) -> dict:
         return self.listings.get(sku, included_data=included_data)
 
@@ -162,6 +166,9 @@ class SPAPIClient:
 
     def get_feed(self, feed_id: str) -> dict:
         return self.feeds.get(feed_id)
+
+    def cancel_feed(self, feed_id: str) -> dict:
+        return self.feeds.cancel(feed_id)
 
     def get_feed_document(self, feed_document_id: str) -> dict:
         return self.feeds.get_document(feed_document_id)

@@ -22,6 +22,17 @@ def format_datetime(value: datetime | date | str) -> str:
     raise TypeError(f"cannot format {type(value).__name__} as a date-time")
 
 
+def parse_datetime(value: str) -> datetime:
+    """Amazon's ISO 8601 date-time (``2026-12-01T10:00:00Z`` or with an offset), timezone-aware.
+
+    Raises ValueError for anything else, a date-time without an offset included.
+    """
+    parsed = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    if parsed.tzinfo is None:
+        raise ValueError(f"date-time without an offset: {value!r}")
+    return parsed
+
+
 def quote_segment(value: str) -> str:
     """One URL path segment; seller SKUs may hold slashes, spaces and Turkish letters."""
     return quote(str(value), safe="")

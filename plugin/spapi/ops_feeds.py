@@ -82,6 +82,10 @@ class Feeds(Operations):
     def get(self, feed_id: str) -> dict:
         return self._request("GET", f"/feeds/2021-06-30/feeds/{quote_segment(feed_id)}", operation="getFeed")
 
+    def cancel(self, feed_id: str) -> dict:
+        """cancelFeed: only a feed still IN_QUEUE can be cancelled (feeds-2021-06-30.json)."""
+        return self._request("DELETE", f"/feeds/2021-06-30/feeds/{quote_segment(feed_id)}", operation="cancelFeed")
+
     def get_document(self, feed_document_id: str) -> dict:
         return self._request("GET", f"/feeds/2021-06-30/documents/{quote_segment(feed_document_id)}",
                              operation="getFeedDocument")

@@ -20,6 +20,7 @@ USAGE_PLANS: dict[str, tuple[float, int]] = {
     # Orders v0: only confirmShipment, the one v0 operation not deprecated
     "confirmShipment": (2.0, 10),
     # Listings Items 2021-08-01
+    "searchListingsItems": (5.0, 5),
     "getListingsItem": (5.0, 10),
     "putListingsItem": (5.0, 10),
     "patchListingsItem": (5.0, 5),
@@ -28,6 +29,7 @@ USAGE_PLANS: dict[str, tuple[float, int]] = {
     "createFeedDocument": (0.5, 15),
     "createFeed": (0.0083, 15),
     "getFeed": (2.0, 15),
+    "cancelFeed": (2.0, 15),
     "getFeeds": (0.0222, 10),
     "getFeedDocument": (0.0222, 10),
     # Catalog Items 2022-04-01

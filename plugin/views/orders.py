@@ -51,7 +51,10 @@ def orders_import(store_id: int):
         return _answer(store, None, form.error_map()["since"], "error")
     since = None
     if form.since.data is not None:
-        since = datetime.combine(form.since.data, time.min, tzinfo=SHOP_TZ).astimezone(timezone.utc)
+        try:
+            since = datetime.combine(form.since.data, time.min, tzinfo=SHOP_TZ).astimezone(timezone.utc)
+        except OverflowError:  # midnight of 0001-01-01 in Türkiye falls before year 1 in UTC
+            return _answer(store, None, _("The date is too far in the past."), "error")
         if since > run_service.now():
             return _answer(store, None, _("The date cannot be in the future."), "error")
     run = order_service.start_import(store.id, since=since)

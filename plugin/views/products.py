@@ -13,11 +13,11 @@ from ..i18n import gettext as _
 from ..models import ListingLink
 from ..services import listings as service
 from ..services import runs
-from ..services.listings import values
+from ..services.listings import inventory, values
 from ..spapi.constants import MARKETPLACE_TZ as SHOP_TZ
 from ..state import state
 from .blueprint import admin_blueprint as bp
-from .blueprint import is_htmx, store_or_404
+from .blueprint import is_htmx, page_arg, safe_next, store_or_404, whole_number
 from .formatting import money_try
 
 FLASH_OK = "amazon_tr-success"
@@ -40,15 +40,6 @@ def _helpers() -> dict:
             "money": money_try, "shop_tz": SHOP_TZ, "blocked_texts": {k: str(v) for k, v in service.BLOCKED_REASONS.items()}}
 
 
-def _categories() -> list[str]:
-    shop = state().shop
-    seen = {}
-    for product in shop.iter_products():
-        if product.category:
-            seen.setdefault(product.category, None)
-    return sorted(seen)
-
-
 def _example(settings) -> list[tuple[str, str]]:
     rules = values.Rules.from_settings(settings)
     steps = values.price_steps(Decimal("100.00"), rules)
@@ -63,17 +54,15 @@ def _page(store, *, errors=None, typed=None, status=200):
     settings = service.get_settings(store.id)
     state_filter = request.args.get("state") if request.args.get("state") in STATE_FILTERS else None
     query = (request.args.get("q") or "").strip() or None
-    try:
-        page = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        page = 1
+    page = page_arg()
     links, total = service.list_links(store.id, state_filter=state_filter, query=query, page=page)
     return render_template(
         "amazon_tr/products/index.html", store=store, links=links, total=total, page=page, per_page=50,
         state_filter=state_filter, query=query or "", counts=service.state_counts(store.id), settings=settings,
-        categories=_categories(), example=_example(settings), errors=errors or {}, typed=typed or {},
+        categories=service.shop_categories(), example=_example(settings), errors=errors or {}, typed=typed or {},
         blocked=service.blocked_reason(store), runs=runs.latest_runs(store.id, "products", limit=5),
-        now=state().clock.now(), **_helpers(),
+        now=state().clock.now(), inventory_run=inventory.last_pass(store.id), inventory_read_at=inventory.read_at(store.id),
+        **_helpers(),
     ), status
 
 
@@ -131,22 +120,12 @@ def push_now(store_id: int):
     if reason:
         message, kind = str(service.BLOCKED_REASONS[reason]), "warning"
     else:
-        runs.in_background(_push_in_background, store.id)
+        service.start_push(store.id)  # a job that dies is recorded as a failed run
         message, kind = _("Sending to Amazon has started."), "success"
     if is_htmx():
         return _push_status(store, message=message, kind=kind)
     flash(message, FLASH_OK if kind == "success" else FLASH_ERROR)
-    target = request.form.get("next") or ""
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for(".products", store_id=store.id)
-    return redirect(target)
-
-
-def _push_in_background(store_id: int):
-    try:
-        return service.push_products(store_id, trigger="manual")
-    except service.LeaseBusy:
-        return None  # a push of this store is already running; its result shows on the page
+    return redirect(safe_next(request.form.get("next"), url_for(".products", store_id=store.id)))
 
 
 @bp.route("/stores/<int:store_id>/products/status")
@@ -163,10 +142,10 @@ def _link_or_404(store, link_id: int) -> ListingLink:
 
 def _link_id() -> int:
     # the row's link travels in the form, so every admin URL has the store as its only variable part
-    raw = request.form.get("link", "")
-    if not raw.isdigit():
+    link_id = whole_number(request.form.get("link"))
+    if link_id is None:  # "²" and "٣" are digits to Python, 10**30 overflows the database
         abort(404)
-    return int(raw)
+    return link_id
 
 
 def _row(store, link, message=None, kind="success"):

@@ -13,8 +13,9 @@ from ..i18n import gettext as _
 from ..models import ImportedOrder
 from ..services import runs
 from ..services import shipments as service
+from ..services.shipments.queries import PER_PAGE
 from .blueprint import admin_blueprint as bp
-from .blueprint import is_htmx, store_or_404
+from .blueprint import is_htmx, page_arg, store_or_404
 
 FLASH_OK = "amazon_tr-success"
 FLASH_WARNING = "amazon_tr-warning"
@@ -34,9 +35,10 @@ def _state_labels() -> dict[str, str]:
             "confirmed": _("confirmed"), "failed": _("not confirmed")}
 
 
-def _index_page(store, carrier_form: CarrierMapForm, carrier_errors: dict):
-    orders, packages = service.orders_with_packages(store.id)
+def _index_page(store, carrier_form: CarrierMapForm, carrier_errors: dict, *, page: int = 1):
+    orders, packages, total = service.orders_with_packages(store.id, page=page, per_page=PER_PAGE)
     return render_template("amazon_tr/shipments/index.html", store=store, orders=orders, packages=packages,
+                           total=total, page=page, per_page=PER_PAGE,
                            carriers=service.carrier_map(store.id), carrier_form=carrier_form,
                            runs=runs.latest_runs(store.id, service.KIND, 10), state_labels=_state_labels(),
                            carrier_errors=carrier_errors)
@@ -45,7 +47,7 @@ def _index_page(store, carrier_form: CarrierMapForm, carrier_errors: dict):
 @bp.route("/stores/<int:store_id>/shipments")
 def shipments(store_id: int):
     store = store_or_404(store_id)
-    return _index_page(store, CarrierMapForm.of(service.carrier_map(store.id)), {})
+    return _index_page(store, CarrierMapForm.of(service.carrier_map(store.id)), {}, page=page_arg())
 
 
 @bp.route("/stores/<int:store_id>/shipments/carriers", methods=["POST"])
@@ -63,7 +65,7 @@ def shipment_carriers(store_id: int):
     else:
         errors = form.error_map()
     flash(_("The carrier list was not saved: check the marked rows."), FLASH_ERROR)
-    return _index_page(store, form, errors)
+    return _index_page(store, form, errors), 422
 
 
 def _order_context(store, order, form: ShipmentForm | None = None, *, errors=None, refresh_error=None) -> dict:
@@ -101,7 +103,7 @@ def shipment_order(store_id: int, order_id: int):
             return redirect(url_for("amazon_tr.shipment_order", store_id=store.id, order_id=order.id))
     else:
         errors = form.error_map()
-    return render_template("amazon_tr/shipments/order.html", **_order_context(store, order, form, errors=errors))
+    return render_template("amazon_tr/shipments/order.html", **_order_context(store, order, form, errors=errors)), 422
 
 
 @bp.route("/stores/<int:store_id>/shipments/<int:order_id>/read", methods=["POST"])

@@ -24,18 +24,18 @@ stock changes also need; beyond that one feed is cheaper and does not starve the
 from __future__ import annotations
 
 from ..runs import LeaseBusy
-from . import schema, stock, values
+from . import inventory, schema, stock, values
 from .actions import link_sku, set_price_lock, unlink_sku
 from .issues import issue_text
-from .page import get_link, list_links, state_counts
+from .page import get_link, list_links, shop_categories, state_counts
 from .preview import PreviewRow, preview
 from .push import poll_feeds, push_from_button, push_products, start_push
 from .pusher import Pusher
 from .settings import BLOCKED_REASONS, blocked_reason, settings_errors, get_settings, save_settings
 
 __all__ = [
-    "BLOCKED_REASONS", "LeaseBusy", "settings_errors", "PreviewRow", "Pusher", "blocked_reason", "get_link",
-    "get_settings", "issue_text", "link_sku", "list_links", "poll_feeds", "preview", "push_from_button",
+    "BLOCKED_REASONS", "LeaseBusy", "inventory", "settings_errors", "PreviewRow", "Pusher", "blocked_reason", "get_link",
+    "get_settings", "issue_text", "shop_categories", "link_sku", "list_links", "poll_feeds", "preview", "push_from_button",
     "push_products", "save_settings", "schema", "set_price_lock", "start_push", "state_counts", "stock",
     "unlink_sku", "values",
 ]

@@ -15,10 +15,12 @@ LOAD_CHUNK = 500
 
 
 def stored_rows(pusher: Pusher, skus: Iterable[str] | None) -> dict[str, tuple]:
-    """Per SKU: (state, asin, product type, content, price and stock digests, failed digest, price lock, feed)."""
+    """Per SKU: (state, asin, product type, content, price and stock digests, failed digest, price lock, feed,
+    Amazon ships it, the catalog refused our content)."""
     query = select(ListingLink.sku, ListingLink.state, ListingLink.asin, ListingLink.product_type,
                    ListingLink.content_hash, ListingLink.price_hash, ListingLink.stock_hash,
-                   ListingLink.failed_hash, ListingLink.price_lock_until, ListingLink.feed_id).where(
+                   ListingLink.failed_hash, ListingLink.price_lock_until, ListingLink.feed_id,
+                   ListingLink.amazon_fulfilled, ListingLink.locked_reason.isnot(None)).where(
         ListingLink.store_id == pusher.store.id)
     if skus is not None:
         skus = list(skus)
@@ -48,7 +50,7 @@ def detect(pusher: Pusher, products, rows: dict) -> tuple[list, list[tuple]]:
         if row is None:
             to_link.append(product)
             continue
-        (state_, asin, ptype, c_hash, p_hash, s_hash, failed, lock_until, feed_id) = row
+        (state_, asin, ptype, c_hash, p_hash, s_hash, failed, lock_until, feed_id, fba, content_refused) = row
         if state_ == "unlinked" or feed_id:
             continue
         if not is_linked(state_, c_hash, p_hash, s_hash):
@@ -58,8 +60,8 @@ def detect(pusher: Pusher, products, rows: dict) -> tuple[list, list[tuple]]:
         digests = values.part_digests(product, pusher.rules, ptype)
         stored = {values.CONTENT: c_hash, values.PRICE: p_hash, values.STOCK: s_hash}
         parts = []
-        for part in pusher.parts:
-            if part == values.CONTENT and state_ == "locked":
+        for part in values.sendable_parts(pusher.parts, amazon_fulfilled=bool(fba)):
+            if part == values.CONTENT and (state_ == "locked" or content_refused):
                 continue
             if part == values.PRICE and lock_until is not None and lock_until > now:
                 continue

@@ -12,6 +12,12 @@ OUR_ISSUES = {
     "needs_content": _l("Amazon has no product with this EAN. Creating a new product sends its content, which the "
                         "automatic update type “%(type)s” does not send: choose All information or Product "
                         "information only."),
+    "sold_under_other_sku": _l("You already sell this product on Amazon under the SKU %(sku)s; a second offer is not "
+                               "created. Give the shop product that SKU to update it."),
+    "needs_offer": _l("Amazon has a product with this EAN. An offer on it needs a price or stock, which the "
+                      "automatic update type “%(type)s” does not send."),
+    "price_not_positive": _l("The price Amazon would get is %(price)s: a price of zero or less is never sent. Check "
+                             "the product's price in the shop and the price rule."),
     "no_ean": _l("The product has no EAN, so it cannot be matched with Amazon's catalog."),
     "feed_failed": _l("Amazon could not process the feed holding this product (%(status)s); it is sent again next "
                       "time."),

@@ -1,11 +1,22 @@
-"""Linking SKUs Amazon has not accepted yet: an offer on the ASIN Amazon has for the EAN
-(``LISTING_OFFER_ONLY``), or a whole ``LISTING`` whose required attributes come from
-getDefinitionsProductType when Amazon has no product with that EAN."""
+"""Linking SKUs Amazon has not accepted yet.
+
+- The seller already has the SKU on Amazon (the inventory pass saw it): only the parts the
+  update type covers are patched; a put would replace the whole offer, dropping what the
+  plugin does not send (handling time, B2B prices, shipping template...). Amazon ships the
+  SKU itself (FBA): no quantity, ever (a DEFAULT quantity would add a second, merchant
+  offer beside Amazon's).
+- Amazon has a product with the EAN: an offer on that ASIN (``LISTING_OFFER_ONLY``) with
+  sales terms only; content on a catalog page the seller may not own can make Amazon refuse
+  the whole offer, so content, if the type sends it, goes later as its own patch. An ASIN the
+  seller already sells under another SKU is not offered twice.
+- Amazon has no such product: a whole ``LISTING`` whose required attributes come from
+  getDefinitionsProductType.
+"""
 from __future__ import annotations
 
 from ...forms import AUTO_UPDATE_CHOICES
 from ...models import ListingLink
-from . import schema, values
+from . import inventory, schema, values
 from .changes import load_links
 from .issues import our_issue
 from .outcome import refuse
@@ -14,10 +25,11 @@ from .work import Work
 
 
 def link_work(pusher: Pusher, products: list) -> list[Work]:
-    """Links for SKUs Amazon has not accepted yet: EAN match first, whole LISTING otherwise."""
+    """Links for SKUs Amazon has not accepted yet: the seller's own listing, an EAN match, a whole LISTING."""
     if not products:
         return []
     links = load_links(pusher, [p.sku for p in products])
+    on_amazon = inventory.existing(pusher.store.id, [p.sku for p in products])
     for p in products:
         if p.sku not in links:
             link = ListingLink(store_id=pusher.store.id, sku=p.sku, ean=p.ean, state="pending", issues_json="[]")
@@ -36,23 +48,61 @@ def link_work(pusher: Pusher, products: list) -> list[Work]:
             continue
         candidates.append((p, link, attempt))
 
-    found = _catalog_matches(pusher, sorted({p.ean for p, _, _ in candidates if p.ean}))
     work = []
+    rest = []
     for p, link, attempt in candidates:
+        listing = on_amazon.get(p.sku)
+        if listing is None:
+            rest.append((p, link, attempt))
+            continue
+        item = _existing_offer(pusher, link, p, listing, attempt)
+        if item is not None:
+            work.append(item)
+    found = _catalog_matches(pusher, sorted({p.ean for p, _, _ in rest if p.ean}))
+    elsewhere = inventory.asins_elsewhere(pusher.store.id, sorted({i["asin"] for i in found.values()}))
+    for p, link, attempt in rest:
         item = found.get(p.ean) if p.ean else None
+        if item is not None and elsewhere.get(item["asin"], p.sku) != p.sku:
+            # the seller sells this ASIN under another SKU: a second offer would compete with it
+            link.asin = item["asin"]
+            refuse(link, attempt, [our_issue("sold_under_other_sku", sku=elsewhere[item["asin"]])], pusher.count)
+            continue
         if item is not None:
             ptype = next((t.get("productType") for t in item.get("productTypes") or []
                           if t.get("productType")), None) or _product_type(pusher, p) or "PRODUCT"
+            # sales terms only: content goes as its own patch once the offer exists
+            parts = tuple(part for part in pusher.parts if part != values.CONTENT)
+            if not parts:
+                refuse(link, attempt, [our_issue("needs_offer", type=_type_label(pusher))], pusher.count)
+                continue
             attrs = values.identity_attributes(p, item["asin"])
-            for part in pusher.parts:
+            for part in parts:
                 attrs.update(values.part_attributes(part, p, pusher.rules))
             link.asin = item["asin"]  # provisional until Amazon accepts; cleared on refusal
-            work.append(_work(pusher, link, p, ptype, "LISTING_OFFER_ONLY", attrs, attempt))
+            work.append(_work(pusher, link, p, ptype, "LISTING_OFFER_ONLY", attrs, attempt, parts=parts))
             continue
         new = _new_listing(pusher, link, p, attempt)
         if new is not None:
             work.append(new)
     return work
+
+
+def _existing_offer(pusher: Pusher, link, p, listing, attempt: str) -> Work | None:
+    """The SKU is already on Amazon: patch only what the type covers (never stock for an FBA SKU)."""
+    link.asin = listing.asin or link.asin
+    link.product_type = listing.product_type or link.product_type
+    link.amazon_fulfilled = listing.amazon_fulfilled
+    parts = values.sendable_parts(pusher.parts, amazon_fulfilled=listing.amazon_fulfilled)
+    pusher.count(existing_on_amazon=1)
+    if not parts:
+        # nothing this type may send to it (stock only, and Amazon ships it): Amazon's offer stays as it is
+        link.state = "live"
+        link.failed_hash = None
+        return None
+    digests = values.part_digests(p, pusher.rules, link.product_type)
+    return Work(link=link, product=p, op="patch", parts=parts, digests=digests, attempt=attempt,
+                product_type=link.product_type or "PRODUCT", patches=values.patches_for(parts, p, pusher.rules),
+                rules=pusher.rules)
 
 
 def _catalog_matches(pusher: Pusher, eans: list[str]) -> dict[str, dict]:
@@ -107,7 +157,7 @@ def _product_type(pusher: Pusher, product) -> str | None:
     return mapping.get(product.category or "") or pusher.settings.default_product_type
 
 
-def _work(pusher: Pusher, link, product, ptype, requirements, attrs, attempt) -> Work:
+def _work(pusher: Pusher, link, product, ptype, requirements, attrs, attempt, parts=None) -> Work:
     digests = values.part_digests(product, pusher.rules, ptype)
-    return Work(link=link, product=product, op="put", parts=pusher.parts, digests=digests, attempt=attempt,
+    return Work(link=link, product=product, op="put", parts=parts or pusher.parts, digests=digests, attempt=attempt,
                 product_type=ptype, requirements=requirements, attributes=attrs, rules=pusher.rules)

@@ -4,14 +4,20 @@ States (``ListingLink.state``):
 
 - ``pending``: never accepted by Amazon yet; the next push links it.
 - ``live``: Amazon accepted it; the ``*_hash`` columns hold what Amazon has.
-- ``locked``: Amazon took the offer but refused our content, because the catalog
-  page is someone else's; content is no longer sent, price and stock still are.
+- ``locked``: Amazon took the offer but did not apply our content, because the catalog
+  page is someone else's (a catalog-conflict code, below); content is no longer sent,
+  price and stock still are.
 - ``error``: Amazon (or we, before sending) refused it; ``failed_hash`` holds
   what was refused, so the same values are not sent again until they change.
 - ``unlinked``: the admin took it out of the sync (see actions.py).
 
 The answer comes from a put or patch (status ACCEPTED/VALID/INVALID) or from a
 feed's processing report, and is applied here the same way for both.
+
+INVALID means Amazon stored nothing, the offer included: the link is ``error``, never
+``live`` or ``locked``, and keeps no ASIN or digest from that answer. When the refusal was a
+catalog conflict on content, the content is not sent again (``locked_reason``), so the
+next push can get the offer through with price and stock alone.
 """
 from __future__ import annotations
 
@@ -20,6 +26,27 @@ from decimal import Decimal
 
 from ...models import ListingLink
 from . import values
+
+
+#: Amazon's issue codes for content that conflicts with the catalog page the offer is on, with
+#: where each is documented or reported. Only these make content "katalog kilitli"; a
+#: WARNING such as a missing recommended attribute never does.
+CATALOG_CONFLICT_CODES = {
+    # "The listing data you provided differs from what is already in Amazon's catalog ... the
+    # following listing attribute values conflict with the catalog values" (integrators'
+    # reports: amzn/selling-partner-api-models#4969, amzn/selling-partner-api-docs#3638)
+    "8541": "catalog conflict",
+    # Amazon took the offer but keeps the brand's content on a brand-registry page; Amazon documents
+    # no code for it (amzn/selling-partner-api-models#4028: the contribution is dropped silently), so
+    # this is the local sandbox's name for what getListingsItem then shows (an assumption).
+    "CONTRIBUTION_NOT_APPLIED": "content kept by the brand owner",
+}
+
+
+def catalog_conflicts(issues: list[dict]) -> list[dict]:
+    """The issues saying Amazon's catalog keeps its own content for these attributes."""
+    return [i for i in issues if str(i.get("code")) in CATALOG_CONFLICT_CODES
+            and values.refused_attribute(i) in values.CONTENT_ATTRIBUTES]
 
 
 def is_linked(state_: str, *hashes) -> bool:
@@ -32,23 +59,17 @@ def apply_outcome(link: ListingLink, pending: dict, status: str, issues: list[di
     """Write Amazon's answer for one SKU onto its link: accepted digests, issues, state."""
     parts = pending.get("parts") or []
     digests = pending.get("digests") or {}
-    refused = sorted({name for name in (values.refused_attribute(i) for i in issues)
-                      if name in values.CONTENT_ATTRIBUTES})
-    errors = [i for i in issues if i.get("severity") == "ERROR"]
+    conflicts = catalog_conflicts(issues)
+    refused = bool(conflicts) and values.CONTENT in parts
     link.issues = issues
     link.last_pushed_at = now
-    if product_type:
+    if product_type and status in ("ACCEPTED", "VALID"):
         link.product_type = product_type
-    content_only_refusal = bool(refused) and all(values.refused_attribute(i) in values.CONTENT_ATTRIBUTES
-                                                 for i in errors)
-    if status in ("ACCEPTED", "VALID") or (content_only_refusal and values.CONTENT in parts):
-        accepted = status in ("ACCEPTED", "VALID")
-        if accepted and pending.get("op") == "put" and not link.requirements:
+    if status in ("ACCEPTED", "VALID"):
+        if pending.get("op") == "put" and not link.requirements:
             link.requirements = pending.get("requirements")
         for part in parts:
             if part == values.CONTENT and refused:
-                continue
-            if not accepted:
                 continue
             setattr(link, f"{part}_hash", digests.get(part))
             if part == values.PRICE and pending.get("price") is not None:
@@ -57,23 +78,35 @@ def apply_outcome(link: ListingLink, pending: dict, status: str, issues: list[di
                 link.amazon_quantity = int(pending["quantity"])
             elif part == values.CONTENT and pending.get("title") is not None:
                 link.amazon_title = pending["title"]
-        if refused and values.CONTENT in parts:
+        if refused:
             # Amazon took the offer but not our content: the catalog page is someone else's
             link.state = "locked"
-            link.locked_reason = " ".join(str(i.get("message", "")) for i in issues
-                                          if values.refused_attribute(i) in values.CONTENT_ATTRIBUTES)[:2000]
+            link.locked_reason = _reason(conflicts)
             counts(locked=1)
         elif link.state != "locked":
             link.state = "live"
         link.failed_hash = None
-        if accepted:
-            counts(accepted=1)
+        counts(accepted=1)
+    elif refused and list(parts) == [values.CONTENT] and (link.price_hash or link.stock_hash):
+        # only our content, sent alone after Amazon took the offer, was refused by the catalog:
+        # the offer stands as Amazon accepted it; content is not sent again
+        link.state = "locked"
+        link.locked_reason = _reason(conflicts)
+        link.failed_hash = None
+        counts(locked=1)
     else:
-        if pending.get("op") == "put" and not (link.price_hash or link.stock_hash or link.content_hash):
+        # INVALID: Amazon stored nothing, the offer included
+        if not (link.price_hash or link.stock_hash or link.content_hash):
             link.asin = None  # the link was never made
+        if refused:
+            link.locked_reason = _reason(conflicts)  # content is not sent again; the offer may go alone
         link.state = "error"
         link.failed_hash = pending.get("attempt")
         counts(errors=1)
+
+
+def _reason(conflicts: list[dict]) -> str:
+    return " ".join(str(i.get("message", "")) for i in conflicts)[:2000]
 
 
 def refuse(link: ListingLink, attempt: str, issues: list[dict], counts) -> None:

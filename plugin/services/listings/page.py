@@ -1,10 +1,32 @@
 """The products page's queries: links filtered and paged, and how many are in each state."""
 from __future__ import annotations
 
+import time
+
 from sqlalchemy import func, or_, select
 
 from ...models import ListingLink
-from .. import session
+from .. import session, state
+
+#: How long the categories of a shop without ``categories()`` are kept (they come from its whole catalog).
+CATEGORIES_TTL = 300.0
+
+
+def shop_categories() -> list[str]:
+    """The shop's product categories for the category → product type settings.
+
+    Asks the adapter's optional ``categories()``; a shop without it is read whole once, then the
+    answer is kept for CATEGORIES_TTL seconds, so a page render never walks a large catalog.
+    """
+    shop = state().shop
+    ask = getattr(shop, "categories", None)
+    if ask is not None:
+        return sorted({str(c) for c in ask() if c})
+    cache = state().extras.setdefault("shop_categories", {})
+    if cache.get("until", 0.0) < time.monotonic():
+        cache["value"] = sorted({p.category for p in shop.iter_products() if p.category})
+        cache["until"] = time.monotonic() + CATEGORIES_TTL
+    return cache["value"]
 
 
 def list_links(store_id: int, *, state_filter: str | None = None, query: str | None = None, page: int = 1,

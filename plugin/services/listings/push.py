@@ -12,6 +12,7 @@ from ...spapi import SPAPIError, ThrottledError
 from .. import session
 from ..amazon import NotAuthorized, NotConfigured, calling_amazon
 from ..runs import LeaseBusy, acquire_lease, finish_run, in_background, progress, release_lease, start_run
+from . import inventory
 from .feed_poll import FINAL_STATUSES, open_feed_count, poll
 from .pusher import Pusher
 from .sending import send_changes
@@ -49,6 +50,9 @@ def push_products(store_id: int, *, trigger: str = "manual", skus=None, wait: bo
     options = client_options or {}
     store = find_store(store_id)
     reason = blocked_reason(store)
+    if reason is None and skus is not None and inventory.read_at(store_id) is None:
+        # a push of a few SKUs does not read the inventory; a whole push reads it first
+        reason = "inventory_unread"
     if reason:
         run = start_run(store_id, LEASE_KIND, trigger=trigger, cursor=f"skipped:{reason}")
         run.counts = {"calls": 0}
@@ -61,6 +65,9 @@ def push_products(store_id: int, *, trigger: str = "manual", skus=None, wait: bo
             with calling_amazon(store, **options) as client:
                 pusher = Pusher(store, client, run, max_wait=options.get("max_wait"))
                 poll(pusher)
+                if skus is None:
+                    # what the seller has on Amazon now: whole the first time, then what changed
+                    inventory.read_pass(store, client, run)
                 send_changes(pusher, skus)
                 if wait:
                     wait_for_feeds(pusher, on_poll)
@@ -138,7 +145,8 @@ def push_from_button(store_id: int, skus: list[str]) -> SyncRun | None:
 
 def start_push(store_id: int, *, trigger: str = "manual", skus=None):
     """Push in the background runner; the page polls the store's latest run."""
-    return in_background(_push_unless_busy, store_id, trigger=trigger, skus=skus)
+    # records: a push that dies before it records its run still leaves a failed one for the page
+    return in_background(_push_unless_busy, store_id, records=(store_id, LEASE_KIND), trigger=trigger, skus=skus)
 
 
 def _push_unless_busy(store_id: int, **options) -> SyncRun | None:

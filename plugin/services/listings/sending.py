@@ -10,7 +10,8 @@ from . import values
 from .changes import detect, load_links, stored_rows
 from .feed_submit import FEED_MAX_MESSAGES, send_feed, submitting_count
 from .linking import link_work
-from .outcome import apply_outcome
+from .issues import our_issue
+from .outcome import apply_outcome, refuse
 from .pusher import Pusher
 from .settings import patch_threshold
 from .work import Work
@@ -29,26 +30,46 @@ def send_changes(pusher: Pusher, skus: Iterable[str] | None = None) -> None:
         links = load_links(pusher, [sku for sku, *_ in changed])
         for sku, product, parts, digests, attempt in changed:
             link = links[sku]
+            if not parts:
+                continue
             work.append(Work(link=link, product=product, op="patch", parts=parts, digests=digests,
                              attempt=attempt, product_type=link.product_type or "PRODUCT",
                              patches=values.patches_for(parts, product, pusher.rules), rules=pusher.rules))
+    work = [item for item in work if _price_is_sendable(pusher, item)]
     pusher.db.commit()
     if not work:
         return
-    if len(work) <= patch_threshold():
-        for item in work:
-            send_one(pusher, item)
-    elif submitting_count(pusher):
+    # SKUs Amazon cannot take in a URL path travel in a feed, whatever their number
+    by_call = [item for item in work if values.sku_fits_a_path(item.link.sku)]
+    by_feed = [item for item in work if not values.sku_fits_a_path(item.link.sku)]
+    if len(by_call) > patch_threshold():
+        by_call, by_feed = [], work
+    for item in by_call:
+        send_one(pusher, item)
+    if not by_feed:
+        return
+    if submitting_count(pusher):
         # A feed whose createFeed answer was lost is matched to Amazon's by creation
         # time; a second unknown feed would make that match ambiguous.
         log.info("store %s: a feed is still unconfirmed; %s product(s) wait for the next push",
-                 pusher.store.id, len(work))
-        pusher.count(deferred=len(work))
-    else:
-        for start in range(0, len(work), FEED_MAX_MESSAGES):
-            if send_feed(pusher, work[start:start + FEED_MAX_MESSAGES]) is None:
-                pusher.count(deferred=max(0, len(work) - start - FEED_MAX_MESSAGES))
-                break
+                 pusher.store.id, len(by_feed))
+        pusher.count(deferred=len(by_feed))
+        return
+    for start in range(0, len(by_feed), FEED_MAX_MESSAGES):
+        if send_feed(pusher, by_feed[start:start + FEED_MAX_MESSAGES]) is None:
+            pusher.count(deferred=max(0, len(by_feed) - start - FEED_MAX_MESSAGES))
+            break
+
+
+def _price_is_sendable(pusher: Pusher, item: Work) -> bool:
+    """A price of zero or less never goes to Amazon (a typo in the shop, a free gift): the link says why."""
+    if values.PRICE not in item.parts:
+        return True
+    price = values.apply_price_rule(item.product.price, item.rules)
+    if price > 0:
+        return True
+    refuse(item.link, item.attempt, [our_issue("price_not_positive", price=f"{price:.2f} ₺".replace(".", ","))], pusher.count)
+    return False
 
 
 def send_one(pusher: Pusher, item: Work) -> None:
@@ -72,3 +93,10 @@ def send_one(pusher: Pusher, item: Work) -> None:
     apply_outcome(item.link, item.pending(), response.get("status", "INVALID"), response.get("issues") or [],
                   product_type=item.product_type, now=pusher.now(), counts=pusher.count)
     pusher.db.commit()
+    if item.requirements == "LISTING_OFFER_ONLY" and values.CONTENT in pusher.parts \
+            and values.CONTENT not in item.parts and item.link.state == "live" and not item.link.locked_reason:
+        # the offer exists now: its content goes as a patch of its own, which Amazon may refuse alone
+        send_one(pusher, Work(link=item.link, product=item.product, op="patch", parts=(values.CONTENT,),
+                              digests=item.digests, attempt=item.attempt, product_type=item.product_type,
+                              patches=values.patches_for((values.CONTENT,), item.product, item.rules),
+                              rules=item.rules))

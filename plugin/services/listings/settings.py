@@ -27,6 +27,8 @@ BLOCKED_REASONS = {
     "passive": _l("The store is passive: nothing is sent to Amazon."),
     "unauthorized": _l("The store is not authorized with Amazon: nothing is sent."),
     "product_update_off": _l("Product update is off for this store: nothing is sent to Amazon."),
+    "inventory_unread": _l("Your listings on Amazon have not been read yet: read them first (Amazon'daki mevcut "
+                           "ilanlar), so that nothing you already sell there is overwritten."),
 }
 
 

@@ -176,6 +176,21 @@ def identity_attributes(product, asin: str | None) -> dict:
     return attrs
 
 
+def sendable_parts(parts, *, amazon_fulfilled: bool) -> tuple[str, ...]:
+    """The parts that may go to an SKU: never stock to one Amazon ships (FBA), whose quantity is Amazon's."""
+    return tuple(part for part in parts if not (part == STOCK and amazon_fulfilled))
+
+
+#: Amazon takes an SKU in a URL path only up to 40 characters and without "/" or "#" (which it
+#: refuses even percent-encoded, as integrators report): such SKUs go in a JSON_LISTINGS_FEED,
+#: where the SKU travels in the body.
+PATH_SKU_MAX = 40
+
+
+def sku_fits_a_path(sku: str) -> bool:
+    return len(sku) <= PATH_SKU_MAX and "/" not in sku and "#" not in sku
+
+
 def patches_for(parts, product, rules: Rules) -> list[dict]:
     """JSON Patch operations on top-level attributes only (Amazon allows nothing deeper)."""
     patches = []

@@ -7,6 +7,12 @@ unchanged cursor. The database refuses a second row for the same (store,
 Amazon order id), and the shop's order number is derived from that id, so a
 race that slips past the lease ends in an IntegrityError; the page is rolled
 back and applied again, now as updates.
+
+Each order is checked on its own before anything is written (mapping.map_order):
+one Amazon sent in a shape the shop must not take is set aside, with its
+Turkish reason on our row, and the rest of the page goes on; the shop and its
+stock never see it. The shop gets the page's orders in one call
+(shop.upsert_orders), and nothing is flushed before the page is complete.
 """
 from __future__ import annotations
 
@@ -15,21 +21,33 @@ import json
 import logging
 import time
 from datetime import datetime
+from decimal import Decimal
+from types import SimpleNamespace
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from ...i18n import in_turkish
+from ...i18n import lazy_gettext as _l
 from ...models import ImportedOrder, SyncRun
+from ...shop import upsert_orders
 from .. import runs, session, state
-from .mapping import CLOSED, OrderShapeError, map_order
+from .mapping import CLOSED, ORDER_ID, MappedOrder, OrderShapeError, map_order
 from .settings import prefix_of, settings_for
 
 log = logging.getLogger("amazon_tr")
 
+ZERO = Decimal("0")
+
 
 def apply_orders(store_id: int, orders: list[dict], *, run_id: int | None, cursor: datetime | None,
-                 waits: int = 0, count_page: bool = True) -> dict:
+                 waits: int = 0, count_page: bool = True, rereading: bool = False) -> dict:
     """Write a page of Amazon orders into the shop and our tables, commit once; returns the counts.
+
+    ``cursor``: where the store's cursor may move with this page (only ever
+    forward). ``rereading``: the run re-reads the overlap behind the cursor; a
+    page that does not move the cursor then records how far the re-read got
+    (``resume_after``), so a run cut off inside the overlap is continued there.
 
     On a unique-constraint race with another importer the page is rolled back
     and applied again (the rows it collided with are then updated).
@@ -45,10 +63,7 @@ def apply_orders(store_id: int, orders: list[dict], *, run_id: int | None, curso
             if run_id is not None:
                 runs.progress(db.get(SyncRun, run_id), commit=False, **counts)
             if cursor is not None:
-                settings = settings_for(store_id)
-                if settings.cursor is None or cursor > settings.cursor:
-                    settings.cursor = cursor
-                    settings.cursor_updated_at = runs.now()
+                _move_cursor(store_id, cursor, rereading)
             db.commit()
             return counts
         except IntegrityError:
@@ -67,9 +82,56 @@ def apply_orders(store_id: int, orders: list[dict], *, run_id: int | None, curso
     raise AssertionError("unreachable")
 
 
+def _move_cursor(store_id: int, cursor: datetime, rereading: bool) -> None:
+    settings = settings_for(store_id)
+    if settings.cursor is None or cursor > settings.cursor:
+        settings.cursor = cursor
+        settings.cursor_updated_at = runs.now()
+        settings.resume_after = None
+    elif rereading and (settings.resume_after is None or cursor > settings.resume_after):
+        settings.resume_after = cursor
+
+
 def _transient(exc: OperationalError) -> bool:
     code = getattr(exc.orig, "sqlstate", None) or getattr(getattr(exc.orig, "diag", None), "sqlstate", None)
     return code in ("40P01", "40001", "55P03") or "database is locked" in str(exc.orig)
+
+
+def _digest(raw: dict) -> str:
+    return hashlib.sha256(json.dumps(raw, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def _check(store_id: int, orders: list[dict], counts: dict) -> tuple[dict[str, tuple[MappedOrder, str]], dict]:
+    """The page's orders that the shop may take (by id, the latest of duplicates), and those set aside.
+
+    Returns ``(mapped, set_aside)``: ``{id: (MappedOrder, digest)}`` and
+    ``{id: Turkish reason}``. An order without a usable id is only counted and
+    logged: there is nothing to keep it under or to ask Amazon for again.
+    """
+    mapped: dict[str, tuple[MappedOrder, str]] = {}
+    set_aside: dict[str, str] = {}
+    for raw in orders:
+        try:
+            m = map_order(raw)
+        except (ValueError, TypeError, ArithmeticError) as exc:
+            counts["invalid"] += 1
+            oid = raw.get("orderId") if isinstance(raw, dict) else None
+            usable = isinstance(oid, str) and ORDER_ID.match(oid) is not None
+            # The log names what is wrong, never a value the buyer gave (str(OrderShapeError) holds none).
+            what = str(exc) if isinstance(exc, OrderShapeError) else type(exc).__name__
+            log.warning("store %s: Amazon order %s set aside: %s", store_id, oid if usable else "(no usable id)",
+                        what)
+            if usable:
+                reason = exc.reason if isinstance(exc, OrderShapeError) else _l(
+                    "The order from Amazon has an unexpected shape (%(field)s).", field=type(exc).__name__)
+                set_aside[oid] = in_turkish(reason)
+            continue
+        seen = mapped.get(m.amazon_order_id)
+        if seen is None or m.updated >= seen[0].updated:
+            mapped[m.amazon_order_id] = (m, _digest(raw))
+    for oid in mapped:
+        set_aside.pop(oid, None)  # a good copy of it in the same page wins
+    return mapped, set_aside
 
 
 def _write_page(store_id: int, orders: list[dict]) -> dict:
@@ -80,67 +142,91 @@ def _write_page(store_id: int, orders: list[dict]) -> dict:
     prefix, policy = prefix_of(settings), settings.unknown_sku
     counts = dict.fromkeys(("orders", "created", "updated", "unchanged", "skipped", "invalid"), 0)
 
-    mapped, digests = [], {}
-    for raw in orders:
-        try:
-            mapped.append(map_order(raw))
-            digests[raw["orderId"]] = hashlib.sha256(
-                json.dumps(raw, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
-        except (OrderShapeError, ValueError, TypeError) as exc:
-            counts["invalid"] += 1
-            log.warning("store %s: Amazon order %s not understood: %s", store_id, raw.get("orderId"), exc)
+    mapped, set_aside = _check(store_id, orders, counts)
     counts["orders"] = len(mapped)
-    if not mapped:
+    if not mapped and not set_aside:
         return counts
-    skus = {sku for m in mapped for sku in m.skus}
+    skus = {sku for m, _ in mapped.values() for sku in m.skus}
     known = {p.sku for p in shop.iter_products(skus=sorted(skus))} if skus else set()
-    ids = [m.amazon_order_id for m in mapped]
+    ids = list(mapped) + list(set_aside)
     existing = {row.amazon_order_id: row for row in db.scalars(
         select(ImportedOrder).where(ImportedOrder.store_id == store_id, ImportedOrder.amazon_order_id.in_(ids)))}
 
-    for m in mapped:
-        row = existing.get(m.amazon_order_id)
-        digest = digests[m.amazon_order_id]
-        if row is not None and row.state != "skipped" and row.amazon_updated_at is not None and (
-                m.updated < row.amazon_updated_at or row.amazon_digest == digest):
-            counts["unchanged"] += 1  # seen in the overlap or on a re-run, or older than what we have
-            continue
-        unknown = sorted({line.sku or "?" for line in m.lines if not line.sku or line.sku not in known})
-        if row is None:
-            row = ImportedOrder(store_id=store_id, amazon_order_id=m.amazon_order_id, imported_at=now,
-                                state="skipped")
-            db.add(row)
-            existing[m.amazon_order_id] = row
-        _fill_facts(row, m, unknown, now)
-        row.amazon_digest = digest
-        if unknown and policy == "skip" and row.shop_number is None:
-            # Not passed to the shop; stays visible as a warning and is retried on every
-            # later update of the order (or a re-import) once the SKUs exist.
-            counts["skipped"] += 1
-            row.state = "skipped"
-            log.info("store %s: Amazon order %s skipped: unknown SKU(s) %s", store_id, m.amazon_order_id,
-                     ", ".join(unknown))
-            continue
+    fresh: list[_NewRow] = []  # rows this page creates: one bulk INSERT, no ORM objects
+    with db.no_autoflush:  # the rows it changes: one flush for the page, at its end
+        for oid, reason in set_aside.items():
+            # Nothing of it reaches the shop; a shop order it already has stays as it was.
+            row = existing.get(oid)
+            if row is None:
+                row = _NewRow.create(store_id, oid, now)
+                fresh.append(row)
+            row.set_aside_reason = reason
+            row.updated_at = now
 
-        new = row.shop_number is None
-        number = row.shop_number or prefix + m.amazon_order_id
-        purged = row.personal_data_purged_at is not None
-        was = row.state
-        row.shop_ref = str(shop.upsert_order(m.shop_order(number, known_skus=known, purged=purged)))
-        if m.status == "cancelled" and was != "cancelled":
-            shop.cancel_order(number)
-        row.shop_number = number
-        row.state = m.status
-        if not purged:
-            row.buyer_name_encrypted = cipher.encrypt(m.customer_name)
-            row.address_encrypted = cipher.encrypt(json.dumps(m.address, ensure_ascii=False)) if m.address else None
-            row.phone_encrypted = cipher.encrypt(m.phone)
-        counts["created" if new else "updated"] += 1
+        to_shop = []
+        for oid, (m, digest) in mapped.items():
+            row = existing.get(oid)
+            if row is not None and row.set_aside_reason is not None:
+                row.set_aside_reason = None  # Amazon sent it in good shape this time
+                row.updated_at = now
+            if row is not None and row.state != "skipped" and row.amazon_updated_at is not None and (
+                    m.updated < row.amazon_updated_at or row.amazon_digest == digest):
+                counts["unchanged"] += 1  # seen in the overlap or on a re-run, or older than what we have
+                continue
+            unknown = sorted({line.sku or "?" for line in m.lines if not line.sku or line.sku not in known})
+            if row is None:
+                row = _NewRow.create(store_id, oid, now)
+                fresh.append(row)
+            _fill_facts(row, m, unknown, now)
+            row.amazon_digest = digest
+            if unknown and policy == "skip" and row.shop_number is None:
+                # Not passed to the shop; stays visible as a warning and is retried on every
+                # later update of the order (or a re-import) once the SKUs exist.
+                counts["skipped"] += 1
+                row.state = "skipped"
+                log.info("store %s: Amazon order %s skipped: unknown SKU(s) %s", store_id, oid, ", ".join(unknown))
+                continue
+            number = row.shop_number or prefix + oid
+            to_shop.append((row, m, number))
+
+        purged = {id(row): row.personal_data_purged_at is not None for row, _, _ in to_shop}
+        refs = upsert_orders(shop, [m.shop_order(number, known_skus=known, purged=purged[id(row)])
+                                    for row, m, number in to_shop])
+        for (row, m, number), ref in zip(to_shop, refs):
+            new, was = row.shop_number is None, row.state
+            row.shop_ref = ref
+            if m.status == "cancelled" and was != "cancelled":
+                shop.cancel_order(number)
+            row.shop_number = number
+            row.state = m.status
+            if not purged[id(row)]:
+                row.buyer_name_encrypted = cipher.encrypt(m.customer_name)
+                row.address_encrypted = cipher.encrypt(json.dumps(m.address, ensure_ascii=False)) \
+                    if m.address else None
+                row.phone_encrypted = cipher.encrypt(m.phone)
+            counts["created" if new else "updated"] += 1
+        if fresh:
+            # A second importer that inserted one of them first makes this an IntegrityError:
+            # apply_orders rolls the page back and applies it again, as updates.
+            db.execute(insert(ImportedOrder.__table__), [vars(row) for row in fresh])
     db.flush()
     return counts
 
 
-def _fill_facts(row: ImportedOrder, m, unknown: list[str], now: datetime) -> None:
+class _NewRow(SimpleNamespace):
+    """An order row this page creates, as the values of its INSERT (every column the page may set)."""
+
+    @classmethod
+    def create(cls, store_id: int, amazon_order_id: str, now: datetime) -> "_NewRow":
+        return cls(store_id=store_id, amazon_order_id=amazon_order_id, imported_at=now, updated_at=now,
+                   state="skipped", set_aside_reason=None, shop_number=None, shop_ref=None, amazon_status=None,
+                   fulfillment_channel="merchant", currency="TRY", total=ZERO, shipping=ZERO, tax=ZERO,
+                   item_count=0, unknown_skus=None, purchased_at=None, amazon_updated_at=None, amazon_digest=None,
+                   closed_at=None, buyer_name_encrypted=None, address_encrypted=None, phone_encrypted=None,
+                   personal_data_purged_at=None)
+
+
+def _fill_facts(row, m, unknown: list[str], now: datetime) -> None:
     row.amazon_status = m.amazon_status
     row.fulfillment_channel = m.fulfillment_channel
     row.currency = m.currency

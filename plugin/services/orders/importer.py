@@ -10,20 +10,29 @@ How "exactly once" holds:
 The cursor is lastUpdatedAfter for the next run. It moves only forward, only
 in the transaction that commits a page, and the next run starts a few minutes
 before it (clock skew between Amazon's servers, orders updated in the same
-second as the last one seen).
+second as the last one seen). A run cut off while re-reading that overlap
+(a restart, Amazon's rate limit after its burst of 20 pages) leaves how far it
+got (resume_after), and the next run continues from there: however many pages
+the overlap holds, every run moves forward.
+
+What Amazon sends is not trusted to be well formed: an order the shop must not
+take is set aside (apply_page) and asked for again with getOrder at the start
+of the next run; a page token Amazon repeats stops the run instead of looping.
+A database error is logged by its class only: its text carries the row's
+values (buyers' names, addresses, phones).
 """
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from ...i18n import in_turkish
 from ...i18n import lazy_gettext as _l
-from ...models import Store, SyncRun
+from ...models import ImportedOrder, Store, SyncRun
 from ...spapi import (
     AuthorizationRevokedError,
     ForbiddenError,
@@ -38,7 +47,7 @@ from ...spapi import (
 from .. import runs, session
 from ..amazon import NotAuthorized, NotConfigured, calling_amazon, can_sync
 from .apply_page import apply_orders
-from .mapping import INCLUDED_DATA, parse_time
+from .mapping import INCLUDED_DATA, ORDER_ID, parse_time
 from .queries import KIND, current_run
 from .settings import settings_for
 
@@ -48,7 +57,8 @@ log = logging.getLogger("amazon_tr")
 OVERLAP = timedelta(minutes=5)
 #: A store's first import reaches this far back.
 FIRST_IMPORT_DAYS = 30
-ORDER_ID = re.compile(r"^\d{3}-\d{7}-\d{7}$")
+#: Orders set aside on earlier runs that one run asks Amazon for again (getOrder: 0.5/s, burst 30).
+RETRY_SET_ASIDE = 20
 #: "Import by number" is a button: someone waits for it, so throttling and
 #: retries are bounded to seconds (a longer wait fails with ThrottledError).
 BUTTON_CLIENT_OPTIONS = {"max_retries": 4, "backoff_cap": 8.0, "max_wait": 10.0, "timeout": (5, 15)}
@@ -56,6 +66,44 @@ BUTTON_CLIENT_OPTIONS = {"max_retries": 4, "backoff_cap": 8.0, "max_wait": 10.0,
 
 class LeaseLost(RuntimeError):
     pass
+
+
+class RepeatedPageToken(RuntimeError):
+    """Amazon answered with a page token it had already given in this run: following it never ends."""
+
+
+def log_failure(message: str, *args, exc: BaseException) -> None:
+    """Log a failed import without any value from the database.
+
+    SQLAlchemy's text of a database error holds the statement and its
+    parameters, and the driver's text may quote the row (PostgreSQL's
+    "Failing row contains (…)", "Key (…)=(…)"): buyers' names, addresses and
+    phones. For those (anywhere in the exception's chain) only the classes,
+    the SQLSTATE and the constraint's name are logged, and no traceback;
+    anything else is logged with its traceback.
+    """
+    db_error = _database_error(exc)
+    if db_error is None:
+        log.error(message, *args, exc_info=exc)
+        return
+    orig = getattr(db_error, "orig", None)
+    diag = getattr(orig, "diag", None)
+    code = getattr(orig, "sqlstate", None) or getattr(diag, "sqlstate", None)
+    constraint = getattr(diag, "constraint_name", None)
+    where = "".join(f", {label} {value}" for label, value in (("SQLSTATE", code), ("constraint", constraint)) if value)
+    described = type(db_error).__name__ + (f" ({type(orig).__module__}.{type(orig).__name__}{where})"
+                                           if orig is not None else "")
+    log.error(message + ": database error %s; its text is not logged, it may hold buyers' data", *args, described)
+
+
+def _database_error(exc: BaseException | None) -> SQLAlchemyError | None:
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, SQLAlchemyError):  # DBAPIError, StatementError: both carry the parameters
+            return exc
+        exc = exc.__cause__ or exc.__context__
+    return None
 
 
 def why_not(store: Store | None):
@@ -163,6 +211,49 @@ def _iso(value: datetime | None) -> str | None:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value is not None else None
 
 
+def _time_of(data, key: str) -> datetime | None:
+    """A time Amazon sent, or None when it is missing or no valid date-time (that order is set aside)."""
+    value = data.get(key) if isinstance(data, dict) else None
+    try:
+        return parse_time(value) if isinstance(value, str) else None
+    except (ValueError, OverflowError):
+        return None
+
+
+def _since(settings) -> datetime:
+    """lastUpdatedAfter of a run: the overlap before the cursor, or where an earlier run's re-read of it got."""
+    if settings.cursor is None:
+        return runs.now() - timedelta(days=FIRST_IMPORT_DAYS)
+    since = settings.cursor - OVERLAP
+    if settings.resume_after is not None and since < settings.resume_after <= settings.cursor:
+        since = settings.resume_after
+    return since
+
+
+def _retry_set_aside(store_id: int, run_id: int, client) -> None:
+    """Ask Amazon again for orders set aside on earlier runs (getOrder): corrected ones import now.
+
+    Never stops the run: an order Amazon no longer finds, or any failure but
+    a revoked grant, leaves the rest for the next run.
+    """
+    ids = list(session().scalars(
+        select(ImportedOrder.amazon_order_id)
+        .where(ImportedOrder.store_id == store_id, ImportedOrder.set_aside_reason.is_not(None))
+        .order_by(ImportedOrder.updated_at, ImportedOrder.id).limit(RETRY_SET_ASIDE)))
+    for amazon_order_id in ids:
+        try:
+            order = client.get_order(amazon_order_id, included_data=list(INCLUDED_DATA)).get("order")
+        except NotFoundError:
+            continue
+        except AuthorizationRevokedError:
+            raise
+        except SPAPIError as exc:
+            log.info("store %s: set-aside orders are asked for again next run (%s)", store_id, type(exc).__name__)
+            return
+        if order:
+            apply_orders(store_id, [order], run_id=run_id, cursor=None, waits=0, count_page=False)
+
+
 def _execute(store_id: int, run_id: int, token: str, *, since: datetime | None = None, on_page=None) -> SyncRun:
     db = session()
     store = db.get(Store, store_id)
@@ -170,34 +261,47 @@ def _execute(store_id: int, run_id: int, token: str, *, since: datetime | None =
     cursor_text = None
     try:
         settings = settings_for(store_id)
+        rereading = since is None and settings.cursor is not None
         if since is None:
-            since = (settings.cursor - OVERLAP) if settings.cursor else runs.now() - timedelta(days=FIRST_IMPORT_DAYS)
+            since = _since(settings)
         run.cursor = _iso(since)
         db.commit()
         with calling_amazon(store) as client:
+            _retry_set_aside(store_id, run_id, client)
             stats = client.stats
             seen_pacing, seen_throttled = stats.pacing_seconds, stats.throttled
             previous_max = None
             ascending = True
             upper = None
+            tokens: set[str] = set()
             pages = client.search_orders(last_updated_after=since, included_data=list(INCLUDED_DATA),
                                          max_results=100)
             for page in pages:
                 orders = page.get("orders") or []
+                if not isinstance(orders, list):
+                    orders = []
+                next_token = (page.get("pagination") or {}).get("nextToken")
+                if next_token and next_token in tokens:
+                    # The page is applied (each order is checked on its own), but the cursor stays:
+                    # what Amazon's paging skipped is fetched again from there.
+                    apply_orders(store_id, orders, run_id=run_id, cursor=None, waits=0)
+                    raise RepeatedPageToken()
+                if next_token:
+                    tokens.add(next_token)
                 waits = int(stats.throttled - seen_throttled) + (1 if stats.pacing_seconds > seen_pacing else 0)
                 seen_pacing, seen_throttled = stats.pacing_seconds, stats.throttled
-                times = [t for t in (parse_time(o.get("lastUpdatedTime")) for o in orders) if t is not None]
+                times = [t for t in (_time_of(o, "lastUpdatedTime") for o in orders) if t is not None]
                 if times and previous_max is not None and min(times) < previous_max:
                     ascending = False  # Amazon promises no order: only the final bound is safe then
                 if times:
                     previous_max = max(times + ([previous_max] if previous_max else []))
-                last_page = not (page.get("pagination") or {}).get("nextToken")
-                upper = parse_time(page.get("lastUpdatedBefore")) or upper
+                last_page = not next_token
+                upper = _time_of(page, "lastUpdatedBefore") or upper
                 if last_page:
                     advance_to = upper or previous_max
                 else:
                     advance_to = previous_max if ascending else None
-                apply_orders(store_id, orders, run_id=run_id, cursor=advance_to, waits=waits)
+                apply_orders(store_id, orders, run_id=run_id, cursor=advance_to, waits=waits, rereading=rereading)
                 cursor_text = _iso(advance_to) or cursor_text
                 if not runs.renew_lease(store_id, KIND, token):
                     raise LeaseLost()
@@ -210,13 +314,19 @@ def _execute(store_id: int, run_id: int, token: str, *, since: datetime | None =
         db.rollback()
         return runs.finish_run(db.get(SyncRun, run_id), error=in_turkish(
             _l("Another importer took over this store; this run stopped.")))
+    except RepeatedPageToken:
+        db.rollback()
+        log.warning("store %s: order import %s stopped: Amazon repeated a page token", store_id, run_id)
+        return runs.finish_run(db.get(SyncRun, run_id), error=in_turkish(_l(
+            "Amazon sent the same page of orders twice (a repeated page token); the import stopped so that it "
+            "does not run in circles. The next import continues from the last saved point.")))
     except (SPAPIError, NotAuthorized, NotConfigured) as exc:
         db.rollback()
         log.warning("store %s: order import %s failed: %s", store_id, run_id, exc)
         return runs.finish_run(db.get(SyncRun, run_id), error=describe_error(exc))
     except Exception as exc:
         db.rollback()
-        log.exception("store %s: order import %s failed", store_id, run_id)
+        log_failure("store %s: order import %s failed", store_id, run_id, exc=exc)
         return runs.finish_run(db.get(SyncRun, run_id), error=describe_error(exc))
     finally:
         try:
@@ -245,14 +355,20 @@ def import_one(store_id: int, amazon_order_id: str, *, trigger: str = "manual") 
         order = data.get("order")
         if not order:
             raise NotFoundError("empty getOrder response", operation="getOrder")
-        apply_orders(store_id, [order], run_id=run_id, cursor=None, waits=0, count_page=False)
-        return runs.finish_run(db.get(SyncRun, run_id))
+        counts = apply_orders(store_id, [order], run_id=run_id, cursor=None, waits=0, count_page=False)
+        reason = None
+        if counts.get("invalid"):
+            reason = db.scalar(select(ImportedOrder.set_aside_reason).where(
+                ImportedOrder.store_id == store_id, ImportedOrder.amazon_order_id == amazon_order_id))
+            reason = reason or in_turkish(_l("The order from Amazon has an unexpected shape (%(field)s).",
+                                             field="orderId"))
+        return runs.finish_run(db.get(SyncRun, run_id), error=reason)
     except (SPAPIError, NotAuthorized, NotConfigured) as exc:
         db.rollback()
         return runs.finish_run(db.get(SyncRun, run_id), error=describe_error(exc))
     except Exception as exc:
         db.rollback()
-        log.exception("store %s: importing one order failed", store_id)
+        log_failure("store %s: importing one order failed", store_id, exc=exc)
         return runs.finish_run(db.get(SyncRun, run_id), error=describe_error(exc))
     finally:
         runs.release_lease(store_id, KIND, token)

@@ -6,10 +6,12 @@ through untouched (no case changes: Python's upper/title break İ and ı).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 
+from ...i18n import lazy_gettext as _l
 from ...shop import ShopOrder, ShopOrderLine
 
 #: What the mapping reads, and so all that searchOrders/getOrder are asked for:
@@ -33,17 +35,68 @@ CLOSED = ("shipped", "cancelled")
 CENT = Decimal("0.01")
 
 
+#: Amazon's order numbers (3-7-7 digits): the only ids an order row is kept under.
+ORDER_ID = re.compile(r"^\d{3}-\d{7}-\d{7}$")
+#: Units of one line: more is not an order a shop can take (and 10**9 units would
+#: overflow a stock column); zero or fewer is never an order (it would raise stock).
+MAX_QUANTITY = 10_000
+#: Any amount (a unit price, a total) at or above ten billion lira is refused: the
+#: plugin's and most shops' money columns hold 12 digits before the decimal point.
+MAX_AMOUNT = Decimal("1e10")
+#: Seller Central allows seller SKUs of up to 40 characters.
+MAX_SKU_LENGTH = 40
+#: Names, address lines, phones and titles: text, and no longer than this.
+MAX_TEXT_LENGTH = 1000
+
+
 class OrderShapeError(ValueError):
-    """An order without what every order has (id, items, times)."""
+    """An order the shop must not take as it is: missing what every order has, or values out of shape.
+
+    ``str(exc)`` is English for the log and holds no buyer data; ``reason`` is
+    the lazy message for the admin (what the history page shows).
+    """
+
+    def __init__(self, text: str, reason=None, *, field: str | None = None) -> None:
+        super().__init__(text)
+        self.reason = reason if reason is not None else _l(
+            "The order from Amazon has an unexpected shape (%(field)s).", field=(field or text)[:80])
 
 
-def money(value: dict | None) -> Decimal | None:
-    if not value or value.get("amount") in (None, ""):
+def _shown(value) -> str:
+    """A short, safe picture of a bad value for the reason text (amounts, quantities, SKUs only)."""
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= 24 else text[:23] + "…"
+
+
+def money(value: dict | None, field: str = "amount") -> Decimal | None:
+    if not value:
         return None
+    if not isinstance(value, dict):
+        raise OrderShapeError(f"{field} is not an object", field=field)
+    amount = value.get("amount")
+    if amount in (None, ""):
+        return None
+    # The model's Decimal is a string; a JSON number is taken too, never a bool, a list…
+    if isinstance(amount, bool) or not isinstance(amount, (str, int, float)):
+        raise OrderShapeError(f"{field} is not a number", _l(
+            "Amazon sent an amount that is not a valid number (%(field)s: %(value)s).", field=field,
+            value=_shown(amount)))
     try:
-        return Decimal(str(value["amount"]))
+        number = Decimal(str(amount).strip())
     except InvalidOperation:
-        raise OrderShapeError(f"amount {value.get('amount')!r} is not a number") from None
+        number = None
+    if number is None or not number.is_finite():
+        raise OrderShapeError(f"{field} is not a finite number", _l(
+            "Amazon sent an amount that is not a valid number (%(field)s: %(value)s).", field=field,
+            value=_shown(amount)))
+    if abs(number) >= MAX_AMOUNT:
+        raise OrderShapeError(f"{field} is out of range", _l(
+            "Amazon sent an amount out of range (%(field)s: %(value)s).", field=field, value=_shown(amount)))
+    currency = value.get("currencyCode")
+    if currency is not None and not (isinstance(currency, str) and len(currency) == 3 and currency.isalpha()):
+        raise OrderShapeError(f"{field} has no valid currency code", _l(
+            "Amazon sent an unknown currency code (%(value)s).", value=_shown(currency)))
+    return number
 
 
 def parse_time(text: str | None) -> datetime | None:
@@ -53,6 +106,61 @@ def parse_time(text: str | None) -> datetime | None:
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
     return value.astimezone(timezone.utc)
+
+
+def _time(order: dict, field: str, required: bool) -> datetime | None:
+    value = order.get(field)
+    if value is None and not required:
+        return None
+    try:
+        if not isinstance(value, str):
+            raise TypeError(field)
+        parsed = parse_time(value)
+        if parsed is None:
+            raise ValueError(field)
+        return parsed
+    except (TypeError, ValueError, OverflowError):
+        raise OrderShapeError(f"{field} is not a date-time", _l(
+            "The time %(field)s from Amazon is not a valid date.", field=field)) from None
+
+
+def _object(value, field: str) -> dict:
+    """``value`` when it is an object, {} when absent; anything else refuses the order."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise OrderShapeError(f"{field} is not an object", field=field)
+    return value
+
+
+def _text(value, field: str, reason) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > MAX_TEXT_LENGTH:
+        raise OrderShapeError(f"{field} is not text", reason)
+    return value
+
+
+def _sku(value) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > MAX_SKU_LENGTH:
+        raise OrderShapeError("sellerSku is not text", _l(
+            "A stock code (SKU) from Amazon is not text or is longer than %(max)s characters.",
+            max=MAX_SKU_LENGTH))
+    return value or None
+
+
+def _quantity(value, sku: str | None) -> int:
+    label = sku or "?"
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise OrderShapeError("quantityOrdered is not a whole number", _l(
+            "Amazon sent a quantity that is not a whole number for stock code %(sku)s.", sku=label))
+    if not 1 <= value <= MAX_QUANTITY:
+        raise OrderShapeError(f"quantityOrdered {value} is out of range", _l(
+            "Amazon sent a quantity of %(quantity)s for stock code %(sku)s; 1 to %(max)s units per line are "
+            "accepted.", quantity=_shown(value), sku=label, max=MAX_QUANTITY))
+    return value
 
 
 @dataclass
@@ -100,75 +208,130 @@ class MappedOrder:
 
 def _breakdown(proceeds: dict, kind: str) -> Decimal | None:
     found = None
-    for entry in proceeds.get("breakdowns") or []:
+    for entry in _list(proceeds.get("breakdowns"), "proceeds.breakdowns"):
+        entry = _object(entry, "proceeds.breakdowns")
         if entry.get("type") == kind:
-            found = (found or Decimal("0")) + (money(entry.get("subtotal")) or Decimal("0"))
+            found = (found or Decimal("0")) + (money(entry.get("subtotal"), f"proceeds.{kind}") or Decimal("0"))
     return found
 
 
+def _list(value, field: str) -> list:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise OrderShapeError(f"{field} is not a list", field=field)
+    return value
+
+
+def _bounded(amount: Decimal, field: str) -> Decimal:
+    if abs(amount) >= MAX_AMOUNT:
+        raise OrderShapeError(f"{field} is out of range", _l(
+            "Amazon sent an amount out of range (%(field)s: %(value)s).", field=field, value=_shown(str(amount))))
+    return amount
+
+
 def map_order(order: dict) -> MappedOrder:
-    try:
-        order_id = order["orderId"]
-        updated = parse_time(order["lastUpdatedTime"])
-        items = order["orderItems"]
-    except KeyError as exc:
-        raise OrderShapeError(f"order without {exc.args[0]}") from None
-    fulfillment = order.get("fulfillment") or {}
+    """The order as the shop receives it; raises OrderShapeError (with the admin's reason) when it is not fit.
+
+    Every value the shop gets is checked here, so a malformed order is refused
+    on its own before anything is written: quantities are whole numbers from 1
+    to MAX_QUANTITY, amounts finite and below MAX_AMOUNT (unit prices not
+    negative), names, addresses, phones, titles and SKUs text.
+    """
+    if not isinstance(order, dict):
+        raise OrderShapeError("order is not an object", field="order")
+    for key in ("orderId", "lastUpdatedTime", "orderItems"):
+        if key not in order:
+            raise OrderShapeError(f"order without {key}", _l("The order from Amazon lacks %(field)s.", field=key))
+    order_id = order["orderId"]
+    if not isinstance(order_id, str) or not ORDER_ID.match(order_id):
+        raise OrderShapeError("orderId is not an Amazon order number", field="orderId")
+    updated = _time(order, "lastUpdatedTime", required=True)
+    created = _time(order, "createdTime", required=False)
+    items = _list(order["orderItems"], "orderItems")
+    fulfillment = _object(order.get("fulfillment"), "fulfillment")
     amazon_status = fulfillment.get("fulfillmentStatus")
-    if amazon_status not in STATUS_MAP:
-        raise OrderShapeError(f"order {order_id} has no known fulfillment status ({amazon_status!r})")
+    if not isinstance(amazon_status, str) or amazon_status not in STATUS_MAP:
+        raise OrderShapeError(f"order {order_id} has no known fulfillment status", _l(
+            "Amazon sent an unknown order status (%(status)s).", status=_shown(amazon_status)))
     channel = "amazon" if fulfillment.get("fulfilledBy") == "AMAZON" else "merchant"
 
     lines: list[ShopOrderLine] = []
     currency = None
     items_total = Decimal("0")
     item_shipping = item_tax = None
+    title_reason = _l("A product title from Amazon is not text.")
     for item in items:
-        product = item.get("product") or {}
-        price = money((product.get("price") or {}).get("unitPrice"))
-        quantity = int(item.get("quantityOrdered") or 0)
-        unit = (product.get("price") or {}).get("unitPrice") or {}
+        item = _object(item, "orderItems[]")
+        product = _object(item.get("product"), "product")
+        sku = _sku(product.get("sellerSku"))
+        quantity = _quantity(item.get("quantityOrdered"), sku)
+        price_info = _object(product.get("price"), "product.price")
+        unit = _object(price_info.get("unitPrice"), "unitPrice")
+        price = money(unit or None, "unitPrice")
+        if price is not None and price < 0:
+            raise OrderShapeError("unitPrice is negative", _l(
+                "Amazon sent an amount out of range (%(field)s: %(value)s).", field="unitPrice",
+                value=_shown(unit.get("amount"))))
         currency = currency or unit.get("currencyCode")
+        item_proceeds = _object(item.get("proceeds"), "proceeds")
         if price is None:
             # No unit price: the item's proceeds divided by the quantity, when exact.
-            total = money((item.get("proceeds") or {}).get("proceedsTotal"))
-            price = (total / quantity).quantize(CENT) if total is not None and quantity else Decimal("0")
+            total = money(item_proceeds.get("proceedsTotal"), "proceedsTotal")
+            price = (total / quantity).quantize(CENT) if total is not None else Decimal("0")
         items_total += price * quantity
-        for entry in (item.get("proceeds") or {}).get("breakdowns") or []:
-            amount = money(entry.get("subtotal")) or Decimal("0")
+        for entry in _list(item_proceeds.get("breakdowns"), "proceeds.breakdowns"):
+            entry = _object(entry, "proceeds.breakdowns")
+            amount = money(entry.get("subtotal"), "proceeds.subtotal") or Decimal("0")
             if entry.get("type") == "SHIPPING":
                 item_shipping = (item_shipping or Decimal("0")) + amount
             elif entry.get("type") == "TAX":
                 item_tax = (item_tax or Decimal("0")) + amount
+        title = _text(product.get("title"), "title", title_reason)
+        asin = _text(product.get("asin"), "asin", title_reason)
+        line_id = item.get("orderItemId")
+        if line_id is not None and not isinstance(line_id, str):
+            raise OrderShapeError("orderItemId is not text", field="orderItemId")
         lines.append(ShopOrderLine(
-            sku=product.get("sellerSku"),
-            title=product.get("title") or product.get("sellerSku") or product.get("asin") or "",
+            sku=sku,
+            title=title or sku or asin or "",
             quantity=quantity,
             unit_price=price,
-            external_line_id=item.get("orderItemId"),
+            external_line_id=line_id,
         ))
 
-    proceeds = order.get("proceeds") or {}
-    grand = proceeds.get("grandTotal") or {}
+    proceeds = _object(order.get("proceeds"), "proceeds")
+    grand = _object(proceeds.get("grandTotal"), "grandTotal")
     currency = grand.get("currencyCode") or currency or "TRY"
+    if not (isinstance(currency, str) and len(currency) == 3 and currency.isalpha()):
+        raise OrderShapeError("currencyCode is not a currency code", _l(
+            "Amazon sent an unknown currency code (%(value)s).", value=_shown(currency)))
     shipping = _breakdown(proceeds, "SHIPPING")
     tax = _breakdown(proceeds, "TAX")
-    total = money(grand)
+    total = money(grand or None, "grandTotal")
 
-    buyer = order.get("buyer") or {}
-    address = dict(((order.get("recipient") or {}).get("deliveryAddress")) or {}) or None
+    buyer = _object(order.get("buyer"), "buyer")
+    recipient = _object(order.get("recipient"), "recipient")
+    address = dict(_object(recipient.get("deliveryAddress"), "deliveryAddress")) or None
+    address_reason = _l("The delivery address from Amazon is not text.")
+    for key, value in (address or {}).items():
+        _text(value, f"deliveryAddress.{key}", address_reason)
     phone = address.pop("phone", None) if address else None
-    name = buyer.get("buyerName") or (address or {}).get("name")
+    name = _text(buyer.get("buyerName"), "buyerName", _l("The buyer's name from Amazon is not text.")) \
+        or (address or {}).get("name")
+    total = total if total is not None else items_total + (shipping or item_shipping or 0)
+    shipping = shipping if shipping is not None else (item_shipping or Decimal("0"))
+    tax = tax if tax is not None else (item_tax or Decimal("0"))
     return MappedOrder(
         amazon_order_id=order_id,
         status=STATUS_MAP[amazon_status],
         amazon_status=amazon_status,
         fulfillment_channel=channel,
         currency=currency,
-        total=total if total is not None else items_total + (shipping or item_shipping or 0),
-        shipping=shipping if shipping is not None else (item_shipping or Decimal("0")),
-        tax=tax if tax is not None else (item_tax or Decimal("0")),
-        created=parse_time(order.get("createdTime")),
+        total=_bounded(total, "total"),
+        shipping=_bounded(shipping, "shipping"),
+        tax=_bounded(tax, "tax"),
+        created=created,
         updated=updated,
         customer_name=name,
         address=address,

@@ -50,6 +50,31 @@ def purge_personal_data() -> int:
     return purged
 
 
+def forget_store_customers(store_id: int) -> int:
+    """Before a store is deleted: the shop forgets the buyers of every order the store imported.
+
+    The shop adapter's ``forget_customer(number)`` for each order whose buyer data
+    the 30-day purge has not removed yet (after the store is gone that purge can
+    no longer reach them). Writes in the caller's transaction and never commits:
+    the store's deletion commits it, or a failure undoes both. Returns how many
+    orders the shop was asked to forget.
+    """
+    forget = getattr(state().shop, FORGET_CUSTOMER, None)
+    numbers = list(session().scalars(
+        select(ImportedOrder.shop_number)
+        .where(ImportedOrder.store_id == store_id, ImportedOrder.shop_number.is_not(None),
+               ImportedOrder.personal_data_purged_at.is_(None))
+        .order_by(ImportedOrder.id)))
+    if forget is None:
+        if numbers:
+            log.warning("store %s: the shop adapter has no %s; the shop keeps the buyers of %s order(s) of the "
+                        "deleted store", store_id, FORGET_CUSTOMER, len(numbers))
+        return 0
+    for number in numbers:
+        forget(number)
+    return len(numbers)
+
+
 def personal_data(row: ImportedOrder) -> dict | None:
     """The decrypted buyer data of one order (for the shop's own use), None once purged."""
     if row.personal_data_purged_at is not None:

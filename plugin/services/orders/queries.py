@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from ...models import ImportedOrder, SyncRun
 from .. import session, state
@@ -19,8 +19,10 @@ def current_run(store_id: int) -> SyncRun | None:
 
 
 def skipped_orders(store_id: int, limit: int = 50) -> list[ImportedOrder]:
+    """Orders not (or not fully) in the shop: unknown SKUs, or set aside because Amazon sent them malformed."""
     return list(session().scalars(
-        select(ImportedOrder).where(ImportedOrder.store_id == store_id, ImportedOrder.state == "skipped")
+        select(ImportedOrder).where(ImportedOrder.store_id == store_id,
+                                    or_(ImportedOrder.state == "skipped", ImportedOrder.set_aside_reason.is_not(None)))
         .order_by(ImportedOrder.updated_at.desc()).limit(limit)))
 
 

@@ -1,7 +1,7 @@
 """What the shipment pages and rules read: orders, packages, units still to ship, why an order is refused."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ...i18n import lazy_gettext as _l
 from ...models import ImportedOrder
@@ -28,17 +28,24 @@ def find_order(order_number: str, *, store_id: int | None = None) -> ImportedOrd
     return session().scalars(query.order_by(ImportedOrder.id)).first()
 
 
-def orders_with_packages(store_id: int, limit: int = 200) -> tuple[list[ImportedOrder], dict[int, list]]:
-    """The store's newest Amazon orders and, per order id, its packages."""
-    orders = list(session().scalars(select(ImportedOrder).where(ImportedOrder.store_id == store_id)
-                                    .order_by(ImportedOrder.purchased_at.desc(), ImportedOrder.id.desc())
-                                    .limit(limit)))
+PER_PAGE = 50
+
+
+def orders_with_packages(store_id: int, *, page: int = 1, per_page: int = PER_PAGE
+                         ) -> tuple[list[ImportedOrder], dict[int, list], int]:
+    """One page of the store's Amazon orders, newest first, with, per order id, its packages, and how
+    many orders the store has in all. Three queries whatever the page or the number of orders."""
+    db = session()
+    total = db.scalar(select(func.count()).select_from(ImportedOrder).where(ImportedOrder.store_id == store_id))
+    orders = list(db.scalars(select(ImportedOrder).where(ImportedOrder.store_id == store_id)
+                             .order_by(ImportedOrder.purchased_at.desc().nulls_last(), ImportedOrder.id.desc())
+                             .offset((max(page, 1) - 1) * per_page).limit(per_page)))
     packages: dict[int, list[ShipmentPackage]] = {}
     if orders:
-        for pkg in session().scalars(select(ShipmentPackage).where(
+        for pkg in db.scalars(select(ShipmentPackage).where(
                 ShipmentPackage.order_id.in_([o.id for o in orders])).order_by(ShipmentPackage.id)):
             packages.setdefault(pkg.order_id, []).append(pkg)
-    return orders, packages
+    return orders, packages, total or 0
 
 
 def packages_of(order: ImportedOrder) -> list[ShipmentPackage]:

@@ -74,14 +74,37 @@ def _as_utc(value: datetime | date | str | None) -> datetime:
                      else datetime.fromisoformat(text.replace("Z", "+00:00")))
         except ValueError:
             raise ShipmentRefused({"ship_date": _l("Give the ship date as a date.")}) from None
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=SHOP_TZ)  # the shop's clock is Turkish time
-        return value.astimezone(timezone.utc)
-    if isinstance(value, date):
-        # A bare date: noon in Turkey, so it stays the same day in UTC.
-        return datetime.combine(value, time(12, 0), tzinfo=SHOP_TZ).astimezone(timezone.utc)
+    try:
+        if isinstance(value, datetime):
+            if value.tzinfo is None:
+                value = value.replace(tzinfo=SHOP_TZ)  # the shop's clock is Turkish time
+            return value.astimezone(timezone.utc)
+        if isinstance(value, date):
+            # A bare date: noon in Turkey, so it stays the same day in UTC.
+            return datetime.combine(value, time(12, 0), tzinfo=SHOP_TZ).astimezone(timezone.utc)
+    except OverflowError:  # 0001-01-01T00:00 in Türkiye is before year 1 in UTC
+        raise ShipmentRefused({"ship_date": _l("Give the ship date as a date.")}) from None
     raise ShipmentRefused({"ship_date": _l("Give the ship date as a date.")})
+
+
+def _within_order(order: ImportedOrder, shipped_at: datetime) -> datetime:
+    """The ship date Amazon gets: never after today or before the order's purchase (days in Türkiye).
+
+    A day that is allowed but whose moment is not (noon today, still ahead; noon of the
+    order's day, before the order was placed) is moved to now or to the purchase.
+    """
+    now = runs.now()
+    day = shipped_at.astimezone(SHOP_TZ).date()
+    if day > now.astimezone(SHOP_TZ).date():
+        raise ShipmentRefused({"ship_date": _l("The ship date cannot be after today.")})
+    bought = order.purchased_at
+    if bought is not None:
+        if day < bought.astimezone(SHOP_TZ).date():
+            raise ShipmentRefused({"ship_date": _l(
+                "The ship date cannot be before the order date (%(date)s).",
+                date=bought.astimezone(SHOP_TZ).strftime("%d.%m.%Y"))})
+        shipped_at = max(shipped_at, bought)
+    return min(shipped_at, now)
 
 
 def _resolve_lines(order: ImportedOrder, snap: ShipmentOrder | None, lines: list[Line] | None) -> list[dict]:
@@ -145,7 +168,7 @@ def _add_package(order: ImportedOrder, *, carrier: str, tracking_number: str, sh
     except ShipmentRefused as exc:
         errors.update(exc.errors)
     try:
-        shipped_at = _as_utc(ship_date)
+        shipped_at = _within_order(order, _as_utc(ship_date))
     except ShipmentRefused as exc:
         errors.update(exc.errors)
     snap = snapshot_of(order)
