@@ -33,6 +33,7 @@ DEFAULTS: dict[str, tuple[object, str]] = {
     "AMAZON_TR_RUN_RETENTION_DAYS": (90, "Days the sync history keeps a finished run; the daily housekeeping deletes older ones (the newest run of each store and sync stays)."),
     "AMAZON_TR_SCHEDULER_LOCK_FILE": (None, "Lock file that elects the scheduler on SQLite; default: beside the database file."),
     "AMAZON_TR_ORDER_PREFIX": ("AMZ-", "Prefix of the shop's order number for Amazon orders (a store may set its own)."),
+    "AMAZON_TR_PRICE_JUMP_FACTOR": (3.0, "A price more than this many times above (or below) Amazon's current one waits for the admin's confirmation on the products page."),
     "AMAZON_TR_PATCH_THRESHOLD": (100, "Up to this many changed products go by patchListingsItem; more go in one JSON_LISTINGS_FEED."),
     "AMAZON_TR_HTTP_PROXY": (None, "Proxy for every call to Amazon; without it the client ignores the environment's proxy variables."),
     "AMAZON_TR_READ_TIMEOUT": (30.0, "Seconds to wait for an answer from Amazon before the request counts as failed and is retried."),

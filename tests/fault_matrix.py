@@ -384,7 +384,10 @@ class ProductsFlow(Flow):
         from test_products_support import seed_demo_catalog
 
         seed_demo_catalog(self.sb, matched=(1, 2), locked=(), existing=self.existing)
-        self.make_app(AMAZON_TR_PATCH_THRESHOLD=self.threshold)
+        # the sandbox's seeded offers have prices of their own: this flow is about reading them, not
+        # about a price far from Amazon's waiting for the admin (tests/test_products_views.py)
+        self.make_app(AMAZON_TR_PATCH_THRESHOLD=self.threshold,
+                      AMAZON_TR_PRICE_JUMP_FACTOR=1000.0 if self.existing else 3.0)
         self.add_store(product_update=True, auto_update_type="all")
         with self.app.app_context():
             from flask_amazon_tr.services.listings import save_settings

@@ -40,6 +40,9 @@ def build_env(tmp_path, sandbox, clock=None, *, update_type="all", product_updat
     from flask_amazon_tr.models import Store
     from demo import db
 
+    # these tests change prices freely; the hold of a price far from Amazon's has its own test
+    # (test_products_views.py::test_a_price_far_from_amazons_waits_for_the_admin, default factor)
+    config.setdefault("AMAZON_TR_PRICE_JUMP_FACTOR", 1000.0)
     app = make_app(tmp_path, AMAZON_TR_SANDBOX="local", AMAZON_TR_LOCAL_SANDBOX_URL=sandbox.url, **config)
     state = app.extensions["amazon_tr"]
     if clock is not None:

@@ -12,7 +12,7 @@ from test_products_support import build_env, read_inventory_first, seed_demo_cat
 @pytest.fixture
 def env(tmp_path, sandbox):
     seed_demo_catalog(sandbox.state)
-    return build_env(tmp_path, sandbox)
+    return build_env(tmp_path, sandbox, AMAZON_TR_PRICE_JUMP_FACTOR=3.0)
 
 
 @pytest.fixture
@@ -149,3 +149,35 @@ def test_preview_page_sends_nothing(env, admin):
 def test_store_page_box_links_to_products(env, admin):
     html = admin.get(f"/admin/amazon/stores/{env.store_id}").get_data(as_text=True)
     assert f"/admin/amazon/stores/{env.store_id}/products" in html
+
+
+def test_a_price_far_from_amazons_waits_for_the_admin(env, admin):
+    """A typo (24,90 for 249,00) is not sold at a tenth of the price: held until Fiyatı onayla."""
+    from flask_amazon_tr.models import ListingLink
+    from flask_amazon_tr.services.listings import push_products
+    from sqlalchemy import select
+    from demo import Product, db
+
+    with env.ctx():
+        push_products(env.store_id)
+        product = db.session.scalar(select(Product).where(Product.sku == "DEMO-0002"))
+        before = db.session.scalar(select(ListingLink).where(ListingLink.sku == "DEMO-0002")).amazon_price
+        product.price = (before / 10).quantize(Decimal("0.01"))
+        db.session.commit()
+        env.sb.clear_requests()
+        run = push_products(env.store_id)
+        assert run.counts["price_held"] == 1
+        link = db.session.scalar(select(ListingLink).where(ListingLink.sku == "DEMO-0002"))
+        link_id = link.id
+    assert not any(e["path"].endswith("DEMO-0002") for e in env.requests("patchListingsItem"))
+    html = admin.get(f"/admin/amazon/stores/{env.store_id}/products?q=DEMO-0002").get_data(as_text=True)
+    assert "Fiyatı onayla" in html and "çok farklı" in html
+    with env.ctx():  # pushing again does not send it either
+        push_products(env.store_id)
+    assert not any(e["path"].endswith("DEMO-0002") for e in env.requests("patchListingsItem"))
+    row = admin.post(f"/admin/amazon/stores/{env.store_id}/products/row/confirm-price",
+                     data={"csrf_token": csrf_from(html), "link": link_id},
+                     headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "onaylandı" in row
+    price = env.listing("DEMO-0002")["attributes"]["purchasable_offer"][0]["our_price"][0]["schedule"][0]
+    assert Decimal(str(price["value_with_tax"])) == (before / 10).quantize(Decimal("0.01"))

@@ -78,6 +78,8 @@ class ListingLink(Base):
     amazon_title: Mapped[str | None] = mapped_column(String(300))
 
     price_lock_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A price far from Amazon's current one that the admin confirmed (see AMAZON_TR_PRICE_JUMP_FACTOR).
+    price_confirmed: Mapped[Decimal | None] = mapped_column(Money(12, 2))
     # Amazon ships this SKU (FBA): its stock is Amazon's, the plugin never sends a quantity.
     amazon_fulfilled: Mapped[bool] = mapped_column(Boolean, default=False)
 

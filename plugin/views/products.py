@@ -201,6 +201,22 @@ def link(store_id: int):
     return _row(store, _link_or_404(store, link_id))
 
 
+@bp.route("/stores/<int:store_id>/products/row/confirm-price", methods=["POST"])
+def confirm_price(store_id: int):
+    """Fiyatı onayla: a price held for being far from Amazon's goes now."""
+    link_id = _link_id()
+    store = store_or_404(store_id)
+    found = _link_or_404(store, link_id)
+    try:
+        run = service.confirm_price(store.id, found.sku)
+    except service.LeaseBusy:
+        return _row(store, found, _("Another update of this store is running; try again in a moment."), "warning")
+    link = _link_or_404(store, link_id)
+    if run is not None and run.error:
+        return _row(store, link, run.error, "error")
+    return _row(store, link, _("The price was confirmed and sent to Amazon."))
+
+
 @bp.route("/stores/<int:store_id>/products/row/price-lock", methods=["POST"])
 def price_lock(store_id: int):
     link_id = _link_id()

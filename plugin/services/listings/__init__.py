@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from ..runs import LeaseBusy
 from . import inventory, schema, stock, values
-from .actions import link_sku, set_price_lock, unlink_sku
+from .actions import confirm_price, link_sku, set_price_lock, unlink_sku
 from .issues import issue_text
 from .page import get_link, list_links, shop_categories, state_counts
 from .preview import PreviewRow, preview
@@ -34,7 +34,7 @@ from .pusher import Pusher
 from .settings import BLOCKED_REASONS, blocked_reason, settings_errors, get_settings, save_settings
 
 __all__ = [
-    "BLOCKED_REASONS", "LeaseBusy", "inventory", "settings_errors", "PreviewRow", "Pusher", "blocked_reason", "get_link",
+    "BLOCKED_REASONS", "LeaseBusy", "confirm_price", "inventory", "settings_errors", "PreviewRow", "Pusher", "blocked_reason", "get_link",
     "get_settings", "issue_text", "shop_categories", "link_sku", "list_links", "poll_feeds", "preview", "push_from_button",
     "push_products", "save_settings", "schema", "set_price_lock", "start_push", "state_counts", "stock",
     "unlink_sku", "values",

@@ -6,8 +6,10 @@ from datetime import datetime
 from sqlalchemy import select
 
 from ...models import ListingLink, SyncRun
-from .. import session
+from .. import session, state
+from . import values
 from .push import push_from_button
+from .settings import get_settings
 
 
 def _link(store_id: int, sku: str) -> ListingLink | None:
@@ -25,6 +27,20 @@ def link_sku(store_id: int, sku: str) -> SyncRun | None:
             link.state = "pending"
         link.failed_hash = None
         session().commit()
+    return push_from_button(store_id, [sku])
+
+
+def confirm_price(store_id: int, sku: str) -> SyncRun | None:
+    """The admin confirms the price held for being far from Amazon's: it is sent now (None: in the background)."""
+    link = _link(store_id, sku)
+    if link is None:
+        return None
+    product = next(iter(state().shop.iter_products([sku])), None)
+    if product is None:
+        return None
+    link.price_confirmed = values.apply_price_rule(product.price, values.Rules.from_settings(get_settings(store_id)))
+    link.failed_hash = None
+    session().commit()
     return push_from_button(store_id, [sku])
 
 

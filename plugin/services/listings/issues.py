@@ -18,6 +18,8 @@ OUR_ISSUES = {
                       "automatic update type “%(type)s” does not send."),
     "price_not_positive": _l("The price Amazon would get is %(price)s: a price of zero or less is never sent. Check "
                              "the product's price in the shop and the price rule."),
+    "price_jump": _l("The new price %(price)s is far from the price on Amazon now (%(current)s); it is not sent "
+                     "until you confirm it (Fiyatı onayla)."),
     "no_ean": _l("The product has no EAN, so it cannot be matched with Amazon's catalog."),
     "feed_failed": _l("Amazon could not process the feed holding this product (%(status)s); it is sent again next "
                       "time."),

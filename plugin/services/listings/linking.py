@@ -92,6 +92,8 @@ def _existing_offer(pusher: Pusher, link, p, listing, attempt: str) -> Work | No
     link.asin = listing.asin or link.asin
     link.product_type = listing.product_type or link.product_type
     link.amazon_fulfilled = listing.amazon_fulfilled
+    if link.amazon_price is None:
+        link.amazon_price = listing.price  # Amazon's current price: a far-off new one waits for the admin
     parts = values.sendable_parts(pusher.parts, amazon_fulfilled=listing.amazon_fulfilled)
     pusher.count(existing_on_amazon=1)
     if not parts:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 from typing import Iterable
 
+from ...config import setting
 from ...spapi import InvalidInputError
 from .. import state
 from . import values
@@ -66,10 +67,23 @@ def _price_is_sendable(pusher: Pusher, item: Work) -> bool:
     if values.PRICE not in item.parts:
         return True
     price = values.apply_price_rule(item.product.price, item.rules)
-    if price > 0:
-        return True
-    refuse(item.link, item.attempt, [our_issue("price_not_positive", price=f"{price:.2f} ₺".replace(".", ","))], pusher.count)
-    return False
+    if price <= 0:
+        refuse(item.link, item.attempt, [our_issue("price_not_positive", price=_lira(price))], pusher.count)
+        return False
+    current = item.link.amazon_price
+    factor = float(setting("AMAZON_TR_PRICE_JUMP_FACTOR"))
+    if current and current > 0 and item.link.price_confirmed != price and \
+            not 1 / factor <= float(price / current) <= factor:
+        # a typo in the shop or a wrong price rule would sell at a fraction of the price: the admin decides
+        refuse(item.link, item.attempt, [our_issue("price_jump", price=_lira(price), current=_lira(current))],
+               pusher.count)
+        pusher.count(price_held=1)
+        return False
+    return True
+
+
+def _lira(amount) -> str:
+    return f"{amount:.2f} ₺".replace(".", ",")
 
 
 def send_one(pusher: Pusher, item: Work) -> None:
