@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -77,7 +78,8 @@ def _publish(store_id: int, shop, sandbox_state: SandboxState, clock) -> None:
     """Links with the digests of what Amazon accepted, and Amazon's listings to match."""
     rules = values.Rules()
     now = clock.now()
-    created = sandbox_state.now_iso()
+    # listed a day ago: the inventory pass of a push reads only what changed since it was read
+    created = (clock.now() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     rows = []
     with sandbox_state.lock:
         listings = sandbox_state.listings.setdefault(TR_SELLER_ID, {})

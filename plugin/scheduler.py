@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 
 from flask import Flask
 
+from .logsafe import log_failure
 from .config import setting
 from .leader_lock import lock_for
 from .services import schedule
@@ -37,8 +38,8 @@ def run_job(app: Flask, kind: str):
     with app.app_context():
         try:
             return schedule.run_tick(kind)
-        except Exception:
-            log.exception("scheduler: the %s tick failed", kind)
+        except Exception as exc:
+            log_failure(log, "scheduler: the %s tick failed", kind, exc=exc)
         finally:
             state(app).db.session.remove()
 

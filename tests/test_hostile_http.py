@@ -487,3 +487,22 @@ def test_postgres_huge_ids_and_nul_characters_answer_in_turkish(pg_admin):
         assert answer.status_code in (302, 400, 422), answer.request.path
         assert "Beklenmeyen" not in answer.get_data(as_text=True)
     assert answers[1].status_code == 422 and "kontrol karakter" in answers[1].get_data(as_text=True)
+
+
+def test_an_unexpected_database_error_never_logs_its_row_values(app, with_store, caplog, monkeypatch):  # noqa: F811
+    """The admin pages' last-resort handler logs the error's class, never a statement's values."""
+    from sqlalchemy.exc import IntegrityError
+
+    from flask_amazon_tr.services import stores
+
+    secret = "Ayşe Yılmaz, Atatürk Cad. 5, 0532 111 22 33"
+
+    def failing(store_id):  # the database refuses a row holding a buyer's address
+        raise IntegrityError("INSERT INTO demo_order ...", {"name": secret}, Exception(f"Failing row ({secret})"))
+
+    monkeypatch.setattr(stores, "get_store", failing)
+    caplog.set_level("ERROR")
+    response = with_store.get("/admin/amazon/stores/1")
+    assert response.status_code == 500
+    assert "IntegrityError" in caplog.text
+    assert secret not in caplog.text and "Ayşe" not in caplog.text

@@ -18,12 +18,13 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 
 from ..config import setting
 from ..errors import AmazonTRError
 from ..i18n import in_turkish
 from ..i18n import lazy_gettext as _l
+from ..logsafe import log_failure
 from ..models import Store, StoreLease, SyncRun
 from . import session, state
 
@@ -285,19 +286,6 @@ def _record_failure(job: _Job) -> None:
     db.commit()
 
 
-def _log_failure(exc: BaseException) -> None:
-    # A database error's text holds the statement's values (buyers' data): its class only.
-    seen, link = set(), exc
-    while link is not None and id(link) not in seen:
-        if isinstance(link, SQLAlchemyError):
-            log.error("background Amazon sync failed: database error %s (its text is not logged)",
-                      type(link).__name__)
-            return
-        seen.add(id(link))
-        link = link.__cause__ or link.__context__
-    log.error("background Amazon sync failed", exc_info=exc)
-
-
 def in_background(fn, *args, records: tuple[int, str] | None = None, **kwargs):
     """Run ``fn`` in a worker thread with its own app context and database session.
 
@@ -315,7 +303,7 @@ def in_background(fn, *args, records: tuple[int, str] | None = None, **kwargs):
             try:
                 return fn(*args, **kwargs)
             except BaseException as exc:
-                _log_failure(exc)
+                log_failure(log, "background Amazon sync failed", exc=exc)
                 try:
                     _record_failure(job)
                 except Exception as again:  # the database itself is what failed: the log has it

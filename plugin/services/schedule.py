@@ -21,6 +21,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..logsafe import log_failure
 from ..config import setting
 from ..models import Store, SyncRun
 from ..models.scheduler import SchedulerClaim, SchedulerLeader, SchedulerStore
@@ -227,7 +228,7 @@ def _run_targets(kind: str, fn, report: TickReport, when: float | None) -> None:
             if store_id is not None:
                 _note_run(kind, slot, store_id, result)
         except Exception as exc:
-            log.exception("scheduler: %s of store %s failed", kind, store_id)
+            log_failure(log, "scheduler: %s of store %s failed", kind, store_id, exc=exc)
             report.failed[name] = type(exc).__name__
         finally:
             # One session per store: one store's failure leaves nothing behind for the next.

@@ -15,6 +15,7 @@ from wtforms import ValidationError
 
 from ..config import amazon_settings, setting
 from ..forms import AUTO_UPDATE_CHOICES
+from ..logsafe import log_failure
 from ..i18n import current_locale, gettext, ngettext
 from ..resources import templates_dir
 from ..services import stores as store_service
@@ -263,7 +264,7 @@ def _http_error(exc: HTTPException):
 
 @admin_blueprint.errorhandler(Exception)
 def _unexpected(exc: Exception):
-    log.exception("unexpected error in the Amazon admin pages")
+    log_failure(log, "unexpected error in the Amazon admin pages", exc=exc)
     try:
         plugin_state().db.session.rollback()  # a failed statement must not poison the error page's own reads
     except Exception:  # noqa: BLE001 - the page is still shown

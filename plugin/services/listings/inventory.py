@@ -118,7 +118,14 @@ def read_pass(store: Store, client, run: SyncRun, *, full: bool = False) -> None
         # Amazon pages through at most SEARCH_MAX_ITEMS of one search ("The maximum number of items
         # (SKUs) that can be returned and paged through is 1000", listings-items-2021-08-01.json):
         # sorted oldest change first, the pass goes on from the newest date it has seen.
-        if read < SEARCH_MAX_ITEMS or last is None or (since is not None and last <= since):
+        if read < SEARCH_MAX_ITEMS or last is None:
+            break
+        if since is not None and last <= since:
+            # more than 1,000 listings changed within one second: the search cannot page past them
+            # (a known limit; the next whole pass, the button, reads every listing again)
+            log.warning("store %s: over %s listings share one lastUpdatedDate; this pass read %s of them",
+                        store.id, SEARCH_MAX_ITEMS, SEARCH_MAX_ITEMS)
+            progress(run, inventory_cut_short=1, commit=False)
             break
         since = last
     if whole:

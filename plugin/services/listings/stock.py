@@ -14,6 +14,7 @@ import time
 
 from sqlalchemy import select
 
+from ...logsafe import log_failure
 from ...config import setting
 from ...models import Store
 from ...state import maybe_state, state
@@ -98,8 +99,8 @@ class StockSignal:
         with self.app.app_context():
             try:
                 self.pushed += push_stock(skus, retry=lambda left: self._retry(left))
-            except Exception:
-                log.exception("pushing a stock change to Amazon failed")
+            except Exception as exc:
+                log_failure(log, "pushing a stock change to Amazon failed", exc=exc)
             finally:
                 state(self.app).db.session.remove()
 

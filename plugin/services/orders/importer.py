@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import SQLAlchemyError
 
+from ...logsafe import log_failure
 from ...i18n import in_turkish
 from ...i18n import lazy_gettext as _l
 from ...models import ImportedOrder, Store, SyncRun
@@ -70,40 +70,6 @@ class LeaseLost(RuntimeError):
 
 class RepeatedPageToken(RuntimeError):
     """Amazon answered with a page token it had already given in this run: following it never ends."""
-
-
-def log_failure(message: str, *args, exc: BaseException) -> None:
-    """Log a failed import without any value from the database.
-
-    SQLAlchemy's text of a database error holds the statement and its
-    parameters, and the driver's text may quote the row (PostgreSQL's
-    "Failing row contains (…)", "Key (…)=(…)"): buyers' names, addresses and
-    phones. For those (anywhere in the exception's chain) only the classes,
-    the SQLSTATE and the constraint's name are logged, and no traceback;
-    anything else is logged with its traceback.
-    """
-    db_error = _database_error(exc)
-    if db_error is None:
-        log.error(message, *args, exc_info=exc)
-        return
-    orig = getattr(db_error, "orig", None)
-    diag = getattr(orig, "diag", None)
-    code = getattr(orig, "sqlstate", None) or getattr(diag, "sqlstate", None)
-    constraint = getattr(diag, "constraint_name", None)
-    where = "".join(f", {label} {value}" for label, value in (("SQLSTATE", code), ("constraint", constraint)) if value)
-    described = type(db_error).__name__ + (f" ({type(orig).__module__}.{type(orig).__name__}{where})"
-                                           if orig is not None else "")
-    log.error(message + ": database error %s; its text is not logged, it may hold buyers' data", *args, described)
-
-
-def _database_error(exc: BaseException | None) -> SQLAlchemyError | None:
-    seen = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        if isinstance(exc, SQLAlchemyError):  # DBAPIError, StatementError: both carry the parameters
-            return exc
-        exc = exc.__cause__ or exc.__context__
-    return None
 
 
 def why_not(store: Store | None):
@@ -326,7 +292,7 @@ def _execute(store_id: int, run_id: int, token: str, *, since: datetime | None =
         return runs.finish_run(db.get(SyncRun, run_id), error=describe_error(exc))
     except Exception as exc:
         db.rollback()
-        log_failure("store %s: order import %s failed", store_id, run_id, exc=exc)
+        log_failure(log, "store %s: order import %s failed", store_id, run_id, exc=exc)
         return runs.finish_run(db.get(SyncRun, run_id), error=describe_error(exc))
     finally:
         try:
@@ -368,7 +334,7 @@ def import_one(store_id: int, amazon_order_id: str, *, trigger: str = "manual") 
         return runs.finish_run(db.get(SyncRun, run_id), error=describe_error(exc))
     except Exception as exc:
         db.rollback()
-        log_failure("store %s: importing one order failed", store_id, exc=exc)
+        log_failure(log, "store %s: importing one order failed", store_id, exc=exc)
         return runs.finish_run(db.get(SyncRun, run_id), error=describe_error(exc))
     finally:
         runs.release_lease(store_id, KIND, token)
