@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from ...i18n import gettext as _
 from ...models import AmazonListing, ListingLink, ListingSettings, Store, SyncRun
@@ -221,11 +221,14 @@ def _when(value) -> datetime | None:
 def _mark_fba_links(store_id: int) -> None:
     """Links of SKUs Amazon ships follow the inventory: no quantity is ever sent for them."""
     db = session()
-    fba = {row.sku for row in db.scalars(select(AmazonListing).where(
-        AmazonListing.store_id == store_id, AmazonListing.fulfillment_channel.isnot(None),
-        AmazonListing.fulfillment_channel != "DEFAULT"))}
-    for link in db.scalars(select(ListingLink).where(ListingLink.store_id == store_id)):
-        link.amazon_fulfilled = link.sku in fba
+    fba = select(AmazonListing.sku).where(AmazonListing.store_id == store_id,
+                                          AmazonListing.fulfillment_channel.isnot(None),
+                                          AmazonListing.fulfillment_channel != "DEFAULT")
+    # two statements touching only the links whose flag changes (a pass runs before every whole push)
+    db.execute(update(ListingLink).where(ListingLink.store_id == store_id, ListingLink.amazon_fulfilled.is_(False),
+                                         ListingLink.sku.in_(fba)).values(amazon_fulfilled=True))
+    db.execute(update(ListingLink).where(ListingLink.store_id == store_id, ListingLink.amazon_fulfilled.is_(True),
+                                         ListingLink.sku.notin_(fba)).values(amazon_fulfilled=False))
 
 
 def existing(store_id: int, skus: list[str]) -> dict[str, AmazonListing]:
