@@ -254,7 +254,7 @@ def test_failed_page_records_turkish_error_with_amazons_message_and_keeps_the_cu
     sim_sandbox.state.inject_fault("searchOrders", "500", count=50)
     status, counts, error = run_import(app, store)
     assert status == "failed"
-    assert "Amazon'a ulaşılamadı" in error
+    assert "şu anda kullanılamıyor" in error  # a 500: Amazon's service, in the words services.messages uses
     assert "We encountered an internal error" in error  # Amazon's own words
     with app.app_context():
         assert order_service.settings_for(store).cursor is None

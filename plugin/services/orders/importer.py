@@ -29,22 +29,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from ...logsafe import log_failure
 from ...i18n import in_turkish
 from ...i18n import lazy_gettext as _l
+from ...logsafe import log_failure
 from ...models import ImportedOrder, Store, SyncRun
-from ...spapi import (
-    AuthorizationRevokedError,
-    ForbiddenError,
-    InvalidInputError,
-    LWAError,
-    NetworkError,
-    NotFoundError,
-    ServerError,
-    SPAPIError,
-    ThrottledError,
-)
-from .. import runs, session
+from ...spapi import AuthorizationRevokedError, NotFoundError, SPAPIError
+from .. import messages, runs, session
 from ..amazon import NotAuthorized, NotConfigured, calling_amazon, can_sync
 from .apply_page import apply_orders
 from .mapping import INCLUDED_DATA, ORDER_ID, parse_time
@@ -87,28 +77,7 @@ def why_not(store: Store | None):
 
 def describe_error(exc: BaseException) -> str:
     """Turkish text for the admin, with Amazon's own message (and request id) after it."""
-    if isinstance(exc, (AuthorizationRevokedError, NotAuthorized)):
-        head = _l("Amazon no longer accepts this store's authorization: authorize the store again.")
-    elif isinstance(exc, LWAError):
-        head = _l("Login with Amazon refused the token request.")
-    elif isinstance(exc, ThrottledError):
-        head = _l("Amazon's request limit was reached; the next import continues where this one stopped.")
-    elif isinstance(exc, ForbiddenError):
-        head = _l("Amazon refused access to orders: the application may lack the orders role.")
-    elif isinstance(exc, NotFoundError):
-        head = _l("Amazon could not find the order.")
-    elif isinstance(exc, InvalidInputError):
-        head = _l("Amazon rejected the request.")
-    elif isinstance(exc, (ServerError, NetworkError)):
-        head = _l("Amazon could not be reached or answered with an error; try again later.")
-    elif isinstance(exc, NotConfigured):
-        head = _l("The application's Amazon settings are missing (%(setting)s).", setting=exc.setting)
-    else:
-        head = _l("Orders could not be imported because of an unexpected error.")
-    text = in_turkish(head)
-    if isinstance(exc, SPAPIError):
-        text += " " + in_turkish(_l("Amazon's answer:")) + " " + str(exc)
-    return text
+    return messages.explain(exc, "orders")
 
 
 @dataclass

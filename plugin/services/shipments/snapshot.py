@@ -8,7 +8,7 @@ from ...i18n import lazy_gettext as _l
 from ...models import ImportedOrder, Store
 from ...models.shipments import ShipmentOrder
 from ...spapi import SPAPIError
-from .. import runs, session
+from .. import messages, runs, session
 from ..amazon import NotAuthorized, NotConfigured, calling_amazon, can_sync
 
 #: What getOrder is asked for: the status and who fulfils it, and the packages Amazon has.
@@ -82,9 +82,6 @@ def read_amazon_lines(order: ImportedOrder) -> str | None:
         refresh_order(order)
     except (SPAPIError, NotAuthorized, NotConfigured) as exc:
         session().rollback()
-        text = head + " " + in_turkish(_l("Amazon could not be reached or answered with an error; try again later."))
-        messages = getattr(exc, "messages", None)
-        if messages:
-            text += " " + in_turkish(_l("Amazon's answer:")) + " " + "; ".join(str(m) for m in messages)
-        return text
+        # what happened, in the words used everywhere (a revoked grant says so); no raw HTTP codes on the page
+        return head + " " + in_turkish(messages.headline(exc, "shipments"))
     return None
