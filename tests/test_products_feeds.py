@@ -167,3 +167,39 @@ def test_cli_sync_products_waits_for_the_feed(env):
         assert {link.state for link in _links().values()} == {"live"}
     result = runner.invoke(amazon_cli, ["sync", "products", "nope"])
     assert result.exit_code != 0 and "no Amazon store" in result.output
+
+
+def test_a_stock_change_goes_at_once_while_the_content_waits_in_a_feed(env):
+    """Content of many SKUs sits in a feed Amazon has not processed: price and stock, which that feed
+    does not carry, are patched now; the content waits for the feed (no second feed for the SKU)."""
+    from flask_amazon_tr.models import ListingLink
+    from flask_amazon_tr.services.listings import push_products
+    from demo import Product, db
+
+    skus = [f"DEMO-{i:04d}" for i in range(1, 11)]
+    with env.ctx():
+        push_products(env.store_id, skus=skus, wait=True)  # all linked, live
+        from flask_amazon_tr.models import Store
+
+        set_type = db.session.get(Store, env.store_id)
+        set_type.auto_update_type = "product_info"
+        db.session.commit()
+        for product in db.session.scalars(select(Product).where(Product.sku.in_(skus))):
+            product.title = product.title + " (yeni)"
+        db.session.commit()
+        env.sb.force_feed_outcome("queued", seconds=3600)  # Amazon sits on the content feed
+        push_products(env.store_id, skus=skus)
+        assert all(link.feed_id for link in db.session.scalars(select(ListingLink)))
+        set_type.auto_update_type = "all"
+        db.session.commit()
+        product = db.session.scalar(select(Product).where(Product.sku == "DEMO-0003"))
+        product.stock, product.price = 41, product.price + 5
+        db.session.commit()
+        env.sb.clear_requests()
+        push_products(env.store_id, skus=["DEMO-0003"])
+    (patch,) = env.requests("patchListingsItem")
+    # price and stock go now; the new content does not (the feed holding the last content is in flight)
+    assert {p["path"] for p in patch["body"]["patches"]} == {"/attributes/fulfillment_availability",
+                                                            "/attributes/purchasable_offer"}
+    assert env.sb.count("createFeed") == 0
+    assert env.listing("DEMO-0003")["attributes"]["fulfillment_availability"][0]["quantity"] == 41

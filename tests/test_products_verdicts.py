@@ -188,7 +188,7 @@ def test_inventory_box_reads_with_progress_and_counts(env):
     assert "başladı" in box
     import time
 
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 60  # a background pass; generous for a busy CI machine
     while time.monotonic() < deadline:
         box = client.get(f"/admin/amazon/stores/{env.store_id}/products/inventory").get_data(as_text=True)
         if "Son okuma" in box:

@@ -1,6 +1,7 @@
 """What changed since Amazon's last answer: each part's digest against the stored one, no call to Amazon."""
 from __future__ import annotations
 
+import json
 from typing import Iterable
 
 from sqlalchemy import select
@@ -16,11 +17,12 @@ LOAD_CHUNK = 500
 
 def stored_rows(pusher: Pusher, skus: Iterable[str] | None) -> dict[str, tuple]:
     """Per SKU: (state, asin, product type, content, price and stock digests, failed digest, price lock, feed,
-    Amazon ships it, the catalog refused our content)."""
+    Amazon ships it, the catalog refused our content, what the feed in flight carries)."""
     query = select(ListingLink.sku, ListingLink.state, ListingLink.asin, ListingLink.product_type,
                    ListingLink.content_hash, ListingLink.price_hash, ListingLink.stock_hash,
                    ListingLink.failed_hash, ListingLink.price_lock_until, ListingLink.feed_id,
-                   ListingLink.amazon_fulfilled, ListingLink.locked_reason.isnot(None)).where(
+                   ListingLink.amazon_fulfilled, ListingLink.locked_reason.isnot(None),
+                   ListingLink.pending_json).where(
         ListingLink.store_id == pusher.store.id)
     if skus is not None:
         skus = list(skus)
@@ -42,7 +44,12 @@ def load_links(pusher: Pusher, skus: list[str]) -> dict[str, ListingLink]:
 
 
 def detect(pusher: Pusher, products, rows: dict) -> tuple[list, list[tuple]]:
-    """Split products into (new SKUs to link, (sku, product, parts, digests, attempt) to send)."""
+    """Split products into (new SKUs to link, (sku, product, parts, digests, attempt, in_flight) to send).
+
+    A linked SKU whose other parts are in a feed Amazon is still processing gets the parts that
+    feed does not carry at once (``in_flight``: a patch, never another feed); the parts the feed
+    carries wait for it, so a stale value can never land after a newer one.
+    """
     now = pusher.now()
     to_link, changed = [], []
     for product in products:
@@ -50,9 +57,15 @@ def detect(pusher: Pusher, products, rows: dict) -> tuple[list, list[tuple]]:
         if row is None:
             to_link.append(product)
             continue
-        (state_, asin, ptype, c_hash, p_hash, s_hash, failed, lock_until, feed_id, fba, content_refused) = row
-        if state_ == "unlinked" or feed_id:
+        (state_, asin, ptype, c_hash, p_hash, s_hash, failed, lock_until, feed_id, fba, content_refused,
+         pending_json) = row
+        if state_ == "unlinked":
             continue
+        in_flight: set[str] = set()
+        if feed_id:
+            if not is_linked(state_, c_hash, p_hash, s_hash):
+                continue  # a new listing in a feed: wait for Amazon's verdict
+            in_flight = set((json.loads(pending_json) if pending_json else {}).get("parts") or (values.CONTENT, values.PRICE, values.STOCK))
         if not is_linked(state_, c_hash, p_hash, s_hash):
             # never accepted by Amazon: linking again, unless nothing changed since it was refused
             to_link.append(product)
@@ -65,6 +78,8 @@ def detect(pusher: Pusher, products, rows: dict) -> tuple[list, list[tuple]]:
                 continue
             if part == values.PRICE and lock_until is not None and lock_until > now:
                 continue
+            if part in in_flight:
+                continue
             if digests[part] != stored[part]:
                 parts.append(part)
         if not parts:
@@ -72,5 +87,5 @@ def detect(pusher: Pusher, products, rows: dict) -> tuple[list, list[tuple]]:
         attempt = values.combined_digest({p: digests[p] for p in parts})
         if attempt == failed:
             continue  # Amazon refused exactly these values; wait until they change
-        changed.append((product.sku, product, tuple(parts), digests, attempt))
+        changed.append((product.sku, product, tuple(parts), digests, attempt, bool(feed_id)))
     return to_link, changed

@@ -29,22 +29,28 @@ def send_changes(pusher: Pusher, skus: Iterable[str] | None = None) -> None:
     work = link_work(pusher, to_link)
     if changed:
         links = load_links(pusher, [sku for sku, *_ in changed])
-        for sku, product, parts, digests, attempt in changed:
+        for sku, product, parts, digests, attempt, in_flight in changed:
             link = links[sku]
             if not parts:
                 continue
             work.append(Work(link=link, product=product, op="patch", parts=parts, digests=digests,
                              attempt=attempt, product_type=link.product_type or "PRODUCT",
-                             patches=values.patches_for(parts, product, pusher.rules), rules=pusher.rules))
+                             patches=values.patches_for(parts, product, pusher.rules), rules=pusher.rules,
+                             in_flight=in_flight))
     work = [item for item in work if _price_is_sendable(pusher, item)]
     pusher.db.commit()
     if not work:
         return
     # SKUs Amazon cannot take in a URL path travel in a feed, whatever their number
-    by_call = [item for item in work if values.sku_fits_a_path(item.link.sku)]
-    by_feed = [item for item in work if not values.sku_fits_a_path(item.link.sku)]
-    if len(by_call) > patch_threshold():
-        by_call, by_feed = [], work
+    # (a SKU with a feed in flight is patched, never put in a second feed: the link follows one feed)
+    fits = [item for item in work if values.sku_fits_a_path(item.link.sku)]
+    by_call = [item for item in fits if item.in_flight]
+    by_feed = [item for item in work if not values.sku_fits_a_path(item.link.sku) and not item.in_flight]
+    rest = [item for item in fits if not item.in_flight]
+    if len(rest) > patch_threshold():
+        by_feed += rest
+    else:
+        by_call += rest
     for item in by_call:
         send_one(pusher, item)
     if not by_feed:

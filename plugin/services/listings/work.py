@@ -20,6 +20,7 @@ class Work:
     attributes: dict | None = None
     patches: list[dict] | None = None
     rules: values.Rules = field(default_factory=values.Rules)
+    in_flight: bool = False  # other parts of the SKU are in a feed Amazon is processing
 
     def pending(self, message_id: int | None = None) -> dict:
         """What was sent, kept until Amazon answers: the outcome is checked against it."""
