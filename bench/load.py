@@ -21,8 +21,6 @@ import os
 import random
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -33,25 +31,11 @@ from pathlib import Path
 
 import requests
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from processes import Children, free_port, wait_http  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_http(url: str, timeout: float = 30) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            requests.get(url, timeout=1)
-            return
-        except requests.RequestException:
-            time.sleep(0.2)
-    raise SystemExit(f"{url} did not answer")
 
 
 def pct(values, p):
@@ -77,23 +61,23 @@ def main() -> None:
     env = dict(os.environ, DEMO_INSTANCE_PATH=str(tmp), FLASK_AMAZON_TR_SANDBOX="local",
                FLASK_AMAZON_TR_LOCAL_SANDBOX_URL=sandbox_url, FLASK_DEMO_MOUNT_SANDBOX="false",
                PYTHONPATH=str(ROOT))
-    procs = []
+    children = Children()  # every process in a group of its own: gunicorn's workers are stopped too
     try:
-        procs.append(subprocess.Popen([PY, "-c", f"from flask_amazon_tr.sandbox.server import main; main({sandbox_port})"],
-                                      env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        children.start([PY, "-c", f"from flask_amazon_tr.sandbox.server import main; main({sandbox_port})"],
+                       env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         subprocess.run([PY, "-m", "flask", "--app", "wsgi", "demo", "init"], env=env, cwd=ROOT, check=True,
                        capture_output=True)
         store_id = setup_store(env, sandbox_url)
         gunicorn = shutil.which("gunicorn", path=str(Path(PY).parent)) or "gunicorn"
-        procs.append(subprocess.Popen([gunicorn, "-w", str(args.workers), "-k", "gthread", "--threads", "4",
-                                       "-b", f"127.0.0.1:{shop_port}", "--log-level", "warning", "wsgi:app"],
-                                      env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
+        children.start([gunicorn, "-w", str(args.workers), "-k", "gthread", "--threads", "4",
+                        "-b", f"127.0.0.1:{shop_port}", "--log-level", "warning", "wsgi:app"],
+                       env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_http(sandbox_url + "/_sandbox/requests")
         wait_http(shop_url + "/")
 
-        sync = subprocess.Popen([PY, "-m", "flask", "--app", "wsgi", "amazon", "sync", "orders", str(store_id)],
-                                env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        procs.append(sync)  # stopped with the rest if it outlives the admins
+        # stopped with the rest if it outlives the admins
+        sync = children.start([PY, "-m", "flask", "--app", "wsgi", "amazon", "sync", "orders", str(store_id)],
+                              env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         results = {mode: run_users(shop_url, store_id, args, think=args.think if mode == "think" else 0.0)
                    for mode in modes}
         try:
@@ -101,14 +85,7 @@ def main() -> None:
         except subprocess.TimeoutExpired:
             sync_rc = None
     finally:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        for proc in procs:
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        children.stop()
         shutil.rmtree(tmp, ignore_errors=True)
 
     print(f"gunicorn workers: {args.workers} (gthread x4), admin users: {args.users}, rounds per user: {args.rounds}")

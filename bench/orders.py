@@ -127,22 +127,14 @@ def run_shop(sandbox_url: str, refresh_token: str, sandbox_pid: int) -> None:
 
 def _import_once(sandbox_url: str, refresh_token: str, clock, *, trace: bool = False,
                  sandbox_pid: int | None = None) -> dict:
-    from demo_shop import Order, create_app, db, seed_products
-    from flask_amazon_tr import migrate
+    from demo_shop import Order, db, seed_products, shop_app
     from flask_amazon_tr.models import Store
     from flask_amazon_tr.services import orders
     from flask_amazon_tr.services.authorization import grant
 
     with tempfile.TemporaryDirectory(prefix="amazon-tr-bench-orders-") as tmp:
-        app = create_app({
-            "INSTANCE_PATH": str(Path(tmp) / "instance"), "SECRET_KEY": "bench", "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(tmp) / 'shop.sqlite'}",
-            "AMAZON_TR_SANDBOX": "local", "AMAZON_TR_LOCAL_SANDBOX_URL": sandbox_url, "DEMO_MOUNT_SANDBOX": False,
-        })
-        app.extensions["amazon_tr"].clock = clock
+        app = shop_app(Path(tmp), sandbox_url, clock)
         with app.app_context():
-            db.create_all()
-            migrate.upgrade(db.engine)
             seed_products()
             store = grant(Store(name="Bench", seller_id=TR_SELLER_ID, active=True, order_import=True),
                           refresh_token, TR_SELLER_ID)
