@@ -489,20 +489,23 @@ def test_postgres_huge_ids_and_nul_characters_answer_in_turkish(pg_admin):
     assert answers[1].status_code == 422 and "kontrol karakter" in answers[1].get_data(as_text=True)
 
 
-def test_an_unexpected_database_error_never_logs_its_row_values(app, with_store, caplog, monkeypatch):  # noqa: F811
-    """The admin pages' last-resort handler logs the error's class, never a statement's values."""
-    from sqlalchemy.exc import IntegrityError
+def test_an_unexpected_database_error_never_logs_its_row_values(app, with_store, caplog):  # noqa: F811
+    """A real database refusal of a row carrying a person's data: the admin pages' last-resort handler
+    logs the error's class, never the statement's values (which SQLAlchemy puts in the error's text)."""
+    from sqlalchemy import text
 
-    from flask_amazon_tr.services import stores
+    from demo import db
 
-    secret = "Ayşe Yılmaz, Atatürk Cad. 5, 0532 111 22 33"
-
-    def failing(store_id):  # the database refuses a row holding a buyer's address
-        raise IntegrityError("INSERT INTO demo_order ...", {"name": secret}, Exception(f"Failing row ({secret})"))
-
-    monkeypatch.setattr(stores, "get_store", failing)
+    secret = "Ayşe Yılmaz, Atatürk Cad. 5"
+    with app.app_context():  # the database itself refuses the products settings' row
+        db.session.execute(text("CREATE TRIGGER refuse_settings BEFORE INSERT ON amazon_tr_listing_settings "
+                                "BEGIN SELECT RAISE(ABORT, 'refused by the database'); END"))
+        db.session.commit()
+    token = token_of(with_store)
     caplog.set_level("ERROR")
-    response = with_store.get("/admin/amazon/stores/1")
-    assert response.status_code == 500
+    response = with_store.post("/admin/amazon/stores/1/products/settings", data={
+        "csrf_token": token, "stock_buffer": "0", "max_quantity": "", "markup_percent": "0", "fixed_amount": "0",
+        "rounding": "none", "default_product_type": secret})
+    assert response.status_code == 500 and "Traceback" not in response.get_data(as_text=True)
     assert "IntegrityError" in caplog.text
     assert secret not in caplog.text and "Ayşe" not in caplog.text
