@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from wtforms import RadioField, StringField, ValidationError
+from wtforms import BooleanField, RadioField, StringField, ValidationError
 from wtforms.validators import InputRequired, Length, Optional
 
 from .forms import ActionForm, DayField, strip as _strip
@@ -77,6 +77,9 @@ class ShipmentForm(ActionForm):
     tracking_number = StringField(_l("Tracking number"), filters=[_strip], validators=[
         InputRequired(message=_l("Enter the tracking number.")), Length(max=TEXT_MAX, message=TOO_LONG)])
     ship_date = DayField(_l("Ship date"), validators=[Optional()], message=_l("Give the ship date as a date."))
+    #: Shown only when the buyer asked Amazon to cancel the order.
+    ship_despite_cancel = BooleanField(_l("The parcel has already left: report it despite the buyer's "
+                                          "cancellation request"))
 
     item_ids: tuple[str, ...] = ()
     no_lines = False

@@ -40,4 +40,6 @@ def test_kargoya_ver_confirms_the_shipment_to_amazon(tmp_path, sandbox):
     sent = [r for r in sandbox.state.requests if r["operation"] == "confirmShipment"]
     assert len(sent) == 1
     detail = sent[0]["body"]["packageDetail"]
-    assert (detail["carrierCode"], detail["carrierName"], detail["trackingNumber"]) == ("Other", "Aras Kargo", "ARAS-12345")
+    # Aras Kargo is on Amazon's carrier list: its own code, no carrierName
+    assert (detail["carrierCode"], detail.get("carrierName"), detail["trackingNumber"]) == (
+        "Aras Kargo", None, "ARAS-12345")

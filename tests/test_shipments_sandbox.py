@@ -30,7 +30,7 @@ def _order(sim_sandbox, **kw):
     return sim_sandbox.state.add_order({"orderItems": two_lines}, **kw)
 
 
-def _package(ref, items, carrier=("Other", "Yurtiçi Kargo")):
+def _package(ref, items, carrier=("Yurtiçi Kargo", None)):
     detail = {"packageReferenceId": ref, "carrierCode": carrier[0], "trackingNumber": f"YK{ref}00991",
               "shipDate": datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc),
               "orderItems": [{"orderItemId": i, "quantity": q} for i, q in items]}
@@ -86,7 +86,7 @@ def test_amazon_refuses_what_it_would_refuse(client, sim_sandbox):
     cancelled = _order(sim_sandbox, status="CANCELLED")
     assert "cancelled" in _refusal(client, cancelled["orderId"], _package("1", [("11111111111111", 1)]))
     pending = _order(sim_sandbox, status="PENDING")
-    assert "PENDING" in _refusal(client, pending["orderId"], _package("1", [("11111111111111", 1)]))
+    assert "not ready for shipment" in _refusal(client, pending["orderId"], _package("1", [("11111111111111", 1)]))
     with pytest.raises(NotFoundError):
         client.confirm_shipment("404-0000000-0000000", package_detail=_package("1", [("1", 1)]))
     # nothing of the refused packages reached the order

@@ -18,6 +18,19 @@ from .seed import iso
 POSITIVE_NUMBER = re.compile(r"^[1-9][0-9]*$")
 #: Amazon accepts confirmations only once an order may ship.
 SHIPPABLE = {"UNSHIPPED", "PARTIALLY_SHIPPED"}
+#: Statuses whose orders are "not ready for shipment": payment not authorized yet (orders-v0.json
+#: OrderStatus: Pending and PendingAvailability "The order is not ready for shipment").
+NOT_READY = {"PENDING", "PENDING_AVAILABILITY"}
+#: The carrier codes Amazon takes for Amazon.com.tr. Amazon requires carrierCode to "match the options
+#: listed in Seller Central exactly" and takes "Other" (with carrierName) only for unlisted carriers
+#: (amzn/selling-partner-api-docs issues 413 and 772). The Turkish part of Seller Central's list as quoted
+#: in this project's issue 14, plus global carriers Amazon lists in every marketplace. Assumption: an
+#: unlisted code is refused with 400 InvalidInput (integrators report such confirmations "remain
+#: unconfirmed"; the exact message is ours).
+CARRIER_CODES = frozenset({
+    "Yurtiçi Kargo", "Aras Kargo", "MNG Kargo", "PTT Kargo", "Sürat Kargo", "Horoz Lojistik", "Ceva Lojistik",
+    "Geopost Kargo", "DHL Kargo", "UPS", "DHL", "FedEx", "TNT", "Aramex", "Amazon Shipping", "Other",
+})
 
 
 def shipped_quantities(order: dict) -> dict[str, int]:
@@ -53,6 +66,9 @@ def confirm_shipment(call: Call):
             raise invalid(f"Order {order_id} has been cancelled and cannot be shipped.")
         if status == "SHIPPED":
             raise invalid(f"All items of order {order_id} have already been shipped.")
+        if status in NOT_READY:
+            # Orders v0's answer for a Pending order, as integrators quote it.
+            raise invalid("The order is not ready for shipment")
         if status not in SHIPPABLE:
             raise invalid(f"Order {order_id} is in status {status} and cannot be shipped yet.")
 
@@ -65,6 +81,9 @@ def confirm_shipment(call: Call):
         carrier_name = str(detail.get("carrierName") or "").strip()
         if not carrier_code:
             raise invalid("carrierCode is required.")
+        if carrier_code not in CARRIER_CODES:
+            raise invalid(f"Invalid carrierCode '{carrier_code}': use a carrier code from the list in Seller "
+                          "Central, or Other with carrierName for a carrier that is not on it.")
         if carrier_code == "Other" and not carrier_name:
             raise invalid('carrierName is required when carrierCode is "Other".')
         if not str(detail.get("trackingNumber") or "").strip():

@@ -40,6 +40,7 @@ def _index_page(store, carrier_form: CarrierMapForm, carrier_errors: dict, *, pa
     return render_template("amazon_tr/shipments/index.html", store=store, orders=orders, packages=packages,
                            total=total, page=page, per_page=PER_PAGE,
                            carriers=service.carrier_map(store.id), carrier_form=carrier_form,
+                           amazon_carriers=service.AMAZON_CARRIERS, other_code=service.OTHER_CODE,
                            runs=runs.latest_runs(store.id, service.KIND, 10), state_labels=_state_labels(),
                            carrier_errors=carrier_errors)
 
@@ -75,7 +76,8 @@ def _order_context(store, order, form: ShipmentForm | None = None, *, errors=Non
     return {"store": store, "order": order, "snap": snap, "remaining": service.remaining(order, snap),
             "packages": service.packages_of(order), "refusal": service.refusal_reason(order, snap),
             "carriers": service.carrier_map(store.id), "other": service.OTHER, "form": form,
-            "errors": errors or {}, "state_labels": _state_labels(), "refresh_error": refresh_error}
+            "errors": errors or {}, "state_labels": _state_labels(), "refresh_error": refresh_error,
+            "cancel_requested": service.cancellation_requested(order)}
 
 
 @bp.route("/stores/<int:store_id>/shipments/<int:order_id>", methods=["GET", "POST"])
@@ -91,7 +93,8 @@ def shipment_order(store_id: int, order_id: int):
         try:
             package = service.record_manual(order, carrier=form.carrier_name(),
                                             tracking_number=form.tracking_number.data,
-                                            ship_date=form.ship_date.data, lines=form.lines())
+                                            ship_date=form.ship_date.data, lines=form.lines(),
+                                            despite_cancel_request=form.ship_despite_cancel.data)
         except service.ShipmentRefused as exc:
             errors = {k: str(v) for k, v in exc.errors.items()}
         else:

@@ -75,11 +75,34 @@ def remaining(order: ImportedOrder, snap: ShipmentOrder | None) -> dict[str, int
             for item in snap.items}
 
 
+#: Amazon's statuses of an order whose payment is not authorized yet: Orders v0 confirmShipment answers
+#: "The order is not ready for shipment" (orders-v0.json OrderStatus Pending, PendingAvailability).
+NOT_READY = ("PENDING", "PENDING_AVAILABILITY")
+
+
+def latest_status(order: ImportedOrder, snap: ShipmentOrder | None) -> str | None:
+    """Amazon's newest word on the order's status: the snapshot unless the import saw a later change."""
+    if snap is None:
+        return order.amazon_status
+    # Amazon's own lastUpdatedTime, seen by the import, against the moment we last asked Amazon
+    changed = order.amazon_updated_at
+    if changed is not None and snap.fetched_at is not None and changed > snap.fetched_at:
+        return order.amazon_status or snap.fulfillment_status
+    return snap.fulfillment_status
+
+
+def not_ready(order: ImportedOrder, snap: ShipmentOrder | None) -> bool:
+    return latest_status(order, snap) in NOT_READY
+
+
 def refusal_reason(order: ImportedOrder, snap: ShipmentOrder | None = None):
-    """Why this order is never confirmed by us (a lazy message), or None."""
+    """Why this order is not confirmed by us (a lazy message), or None."""
     snap = snap if snap is not None else snapshot_of(order)
     if order.fulfillment_channel == "amazon" or (snap is not None and snap.fulfilled_by == "AMAZON"):
         return _l("Amazon ships this order from its own warehouse (FBA): Amazon reports its shipment itself.")
     if order.state == "cancelled" or (snap is not None and snap.fulfillment_status == "CANCELLED"):
         return _l("The order is cancelled: no shipment is reported for it.")
+    if not_ready(order, snap):
+        return _l("Amazon has not approved the buyer's payment yet (Beklemede): the order cannot be shipped or "
+                  "reported yet. Report the shipment once Amazon shows the order as waiting to be shipped.")
     return None

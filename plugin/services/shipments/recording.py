@@ -17,15 +17,16 @@ from typing import Any, Iterable
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from ...i18n import in_turkish
 from ...i18n import lazy_gettext as _l
 from ...models import ImportedOrder
 from ...models.shipments import ShipmentOrder, ShipmentPackage
 from ...spapi import SPAPIError
-from .. import runs, session
+from .. import messages, runs, session
 from ..amazon import NotAuthorized, NotConfigured
-from .carriers import TEXT_MAX, carrier_key, resolve_carrier
+from .carriers import TEXT_MAX, carrier_key, known_key, resolve_carrier
 from .errors import ShipmentRefused
-from .queries import find_order, refusal_reason, remaining
+from .queries import find_order, not_ready, refusal_reason, remaining
 from .sending import send_due
 from .snapshot import refresh_order, snapshot_of
 from ...spapi.constants import MARKETPLACE_TZ as SHOP_TZ
@@ -151,7 +152,7 @@ def _resolve_lines(order: ImportedOrder, snap: ShipmentOrder | None, lines: list
 
 def _signal_key(carrier: str, tracking: str, lines: list[dict]) -> str:
     parts = sorted(f"{line.get('orderItemId') or line.get('sku')}:{line['quantity']}" for line in lines)
-    raw = "|".join([carrier_key(carrier), tracking.strip()] + parts)
+    raw = "|".join([known_key(carrier) or carrier_key(carrier), tracking.strip()] + parts)
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
@@ -172,12 +173,16 @@ def _add_package(order: ImportedOrder, *, carrier: str, tracking_number: str, sh
     except ShipmentRefused as exc:
         errors.update(exc.errors)
     snap = snapshot_of(order)
-    if snap is None and not errors and order.fulfillment_channel != "amazon" and order.state != "cancelled":
+    unread = None  # why Amazon's lines could not be read, when they could not
+    if (not errors and order.fulfillment_channel != "amazon" and order.state != "cancelled"
+            and (snap is None or not_ready(order, snap))):
         # The first package of an order: learn Amazon's lines (getOrder) so "everything" and SKUs resolve.
+        # An order last seen unpaid is asked again: Amazon may have approved the payment since.
         try:
             snap = refresh_order(order)
-        except (SPAPIError, NotAuthorized, NotConfigured):
+        except (SPAPIError, NotAuthorized, NotConfigured) as exc:
             session().rollback()
+            unread = exc
     reason = refusal_reason(order, snap)
     if reason is not None:
         errors["order"] = reason
@@ -194,7 +199,14 @@ def _add_package(order: ImportedOrder, *, carrier: str, tracking_number: str, sh
                                                        ShipmentPackage.signal_key == key))
     if existing is not None:
         return existing
-    resolved = _resolve_lines(order, snap, given)
+    try:
+        resolved = _resolve_lines(order, snap, given)
+    except ShipmentRefused:
+        if unread is None:
+            raise
+        # Say why the lines are unknown (a revoked grant, a timeout), not only that they are.
+        raise ShipmentRefused({"lines": in_turkish(_l("Amazon's order lines could not be read:")) + " "
+                               + in_turkish(messages.headline(unread, "shipments"))}) from None
     for _attempt in range(3):
         numbers = [int(r) for r in db.scalars(select(ShipmentPackage.package_reference_id)
                                               .where(ShipmentPackage.order_id == order.id)) if r.isdigit()]
@@ -244,9 +256,22 @@ def record_shipment(order_number: str, carrier: str, tracking_number: str, ship_
     return package
 
 
+def cancellation_requested(order: ImportedOrder) -> bool:
+    """The buyer asked Amazon to cancel the order (the order import keeps Amazon's CANCELLATION data)."""
+    return bool(getattr(order, "cancellation_requested", False))
+
+
 def record_manual(order: ImportedOrder, *, carrier: str, tracking_number: str, ship_date, lines,
-                  send: bool = True) -> ShipmentPackage:
-    """The admin's "Kargo bildir" form."""
+                  send: bool = True, despite_cancel_request: bool = False) -> ShipmentPackage:
+    """The admin's "Kargo bildir" form.
+
+    For an order whose buyer asked to cancel it, the admin must say the parcel has left
+    anyway: Amazon asks sellers to cancel such an order rather than ship it.
+    """
+    if cancellation_requested(order) and not despite_cancel_request:
+        raise ShipmentRefused({"order": _l(
+            "The buyer asked Amazon to cancel this order. Cancel it instead of shipping it; if the parcel has "
+            "already left, tick the box below to report it anyway.")})
     package = _add_package(order, carrier=carrier, tracking_number=tracking_number, ship_date=ship_date,
                            lines=lines, source="manual")
     if send:
