@@ -14,6 +14,7 @@ flushed per order. ``upsert_order`` is the same for a page of one.
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timezone
 from decimal import Decimal
 
 from sqlalchemy import bindparam, delete, insert, select, update
@@ -40,11 +41,11 @@ class DemoShop:
                        table.c.description, table.c.image_url, table.c.category).order_by(table.c.id)
         if skus is not None:
             query = query.where(table.c.sku.in_(list(skus)))
-        for p in db.session.execute(query):
-            yield ShopProduct(
-                sku=p.sku, title=p.title, price=Decimal(p.price), stock=p.stock, ean=p.ean,
-                brand=p.brand, description=p.description, image_url=p.image_url, category=p.category,
-            )
+        # fetched a thousand rows at a time: row by row costs a third of reading 100,000 products
+        for rows in db.session.execute(query).partitions(1000):
+            for sku, title, price, stock, ean, brand, description, image_url, category in rows:
+                yield ShopProduct(sku=sku, title=title, price=Decimal(price), stock=stock, ean=ean, brand=brand,
+                                  description=description, image_url=image_url, category=category)
 
     def upsert_order(self, order: ShopOrder) -> str:
         return self.upsert_orders([order])[0]
@@ -85,6 +86,7 @@ class DemoShop:
                     "address": one_line_address(order.address), "phone": order.phone, "currency": order.currency,
                     "total": order.total, "shipping": order.shipping, "tax": order.tax,
                     "fulfillment_channel": order.fulfillment_channel, "stock_reserved": reserve,
+                    **amazon_details(order),
                 }
                 if order.number in ids:
                     changed.append({"order_id": ids[order.number], **values})
@@ -129,6 +131,7 @@ class DemoShop:
             row.customer_name = "Amazon müşterisi"
             row.address = None
             row.phone = None
+            row.tax_number = row.tax_office = row.tax_legal_name = row.tax_address = None
 
     def _release(self, row: Order) -> None:
         if row.stock_reserved:
@@ -155,6 +158,18 @@ class DemoShop:
         db.session.commit()
         for listener in self._stock_listeners:
             listener([sku])
+
+
+def amazon_details(order: ShopOrder) -> dict:
+    """The columns an Amazon order adds: ship-by (naive UTC, as SQLite keeps it), requests, invoice data."""
+    ship_by = order.ship_by_latest
+    return {
+        "ship_by": ship_by.astimezone(timezone.utc).replace(tzinfo=None) if ship_by else None,
+        "cancellation_requested": order.cancellation_requested, "cancellation_reason": order.cancellation_reason,
+        "address_withheld": order.address_withheld, "invoice_type": order.invoice_type,
+        "tax_number": order.tax_number, "tax_office": order.tax_office, "tax_legal_name": order.tax_legal_name,
+        "tax_address": one_line_address(order.tax_address),
+    }
 
 
 def one_line_address(address: dict | None) -> str | None:

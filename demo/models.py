@@ -1,6 +1,7 @@
 """The demo shop's own tables: products and orders, as any shop has them (tables demo_*)."""
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from flask import current_app
@@ -54,6 +55,18 @@ class Order(db.Model):
     tax: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
     fulfillment_channel: Mapped[str] = mapped_column(db.String(10), default="merchant")
     stock_reserved: Mapped[bool] = mapped_column(default=False)
+    # What an Amazon order adds (flask_amazon_tr.shop.ShopOrder): the ship-by deadline (UTC), a buyer's
+    # cancellation request, an address Amazon withheld, and the e-Fatura / e-Arşiv details (personal
+    # data: encrypted like the name and address, forgotten with them).
+    ship_by: Mapped[datetime | None] = mapped_column(db.DateTime)
+    cancellation_requested: Mapped[bool] = mapped_column(default=False)
+    cancellation_reason: Mapped[str | None] = mapped_column(db.Text)
+    address_withheld: Mapped[bool] = mapped_column(default=False)
+    invoice_type: Mapped[str | None] = mapped_column(db.String(20))
+    tax_number: Mapped[str | None] = mapped_column(ShopEncrypted)
+    tax_office: Mapped[str | None] = mapped_column(ShopEncrypted)
+    tax_legal_name: Mapped[str | None] = mapped_column(ShopEncrypted)
+    tax_address: Mapped[str | None] = mapped_column(ShopEncrypted)
     lines = db.relationship("OrderLine", cascade="all, delete-orphan", order_by="OrderLine.id")
 
 

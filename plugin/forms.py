@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, ValidationError
+from wtforms import DateField, PasswordField, SelectField, StringField, ValidationError
 from wtforms.i18n import get_translations as wtforms_translations
 
 from . import validation
@@ -102,6 +102,22 @@ class StoreForm(PluginForm):
 
 class ConfirmForm(PluginForm):
     """A form with only the CSRF token, for delete and action buttons."""
+
+
+class RefreshTokenForm(PluginForm):
+    """Yenileme anahtarını yapıştır: the token Seller Central shows after self-authorizing a private app.
+
+    A password field: the token is a credential, never shown again nor sent back in a page.
+    """
+
+    class Meta:
+        csrf = False  # checked by the blueprint for every POST
+
+    refresh_token = PasswordField(
+        _l("Refresh token"),
+        description=_l("In Seller Central open Apps and Services → Develop Apps, choose Authorize for your application and copy the refresh token it shows (it starts with Atzr|)."),
+        render_kw={"autocomplete": "off", "spellcheck": "false", "maxlength": 4096},
+    )
 
 
 def strip(value):

@@ -10,6 +10,7 @@ optional ``upsert_orders`` (see UPSERT_ORDERS), or one by one through
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Callable, Iterable, Iterator, Protocol, runtime_checkable
 
@@ -44,8 +45,26 @@ class ShopOrder:
 
     ``status``: pending (stock reserved, not ready to ship), ready,
     partially_shipped, shipped, cancelled (stock released). ``reserve_stock``
-    is False for orders Amazon fulfills from its own warehouse (FBA): the
-    shop's stock is not touched by them.
+    is False for orders Amazon fulfills from its own warehouse (FBA), and for
+    orders the store's first import found already shipped or cancelled (the
+    seller's stock counted them before the plugin came): the shop's stock is
+    not touched by them.
+
+    The optional fields below are None (False) when Amazon did not send them:
+
+    ``ship_by_latest``: the end of Amazon's ship-by window (UTC); hand the order
+    to the carrier before it. ``cancellation_requested``: the buyer asked Amazon
+    to cancel; do not ship it before the seller decides (``cancellation_reason``
+    is the buyer's reason, when given). ``address_withheld``: a ready order that
+    came without a delivery address because the application lacks Amazon's
+    restricted role (the seller sees the address in Seller Central).
+
+    e-Fatura / e-Arşiv (Amazon gives these in Türkiye only): ``invoice_type`` is
+    "business" (e-Fatura to a company) or "individual" (e-Arşiv);
+    ``tax_number`` the buyer's VKN (or TCKN), ``tax_office`` the vergi dairesi,
+    ``tax_legal_name`` and ``tax_address`` (same keys as ``address``) the name
+    and address the invoice is made out to. They are the buyer's personal data
+    like the name, address and phone: ``forget_customer`` removes them too.
     """
 
     number: str
@@ -62,10 +81,20 @@ class ShopOrder:
     fulfillment_channel: str = "merchant"  # merchant or amazon
     placed_at: object = None
     reserve_stock: bool = True
+    ship_by_latest: datetime | None = None
+    cancellation_requested: bool = False
+    cancellation_reason: str | None = None
+    address_withheld: bool = False
+    invoice_type: str | None = None  # business, individual
+    tax_number: str | None = None
+    tax_office: str | None = None
+    tax_legal_name: str | None = None
+    tax_address: dict | None = None
 
 
 #: Optional adapter method ``forget_customer(number)``: replace the buyer's
-#: name, address and phone of that order with a pseudonym. The plugin calls it
+#: name, address, phone and invoice details (VKN/TCKN, vergi dairesi, legal name
+#: and address) of that order with a pseudonym. The plugin calls it
 #: 30 days after the order shipped or was cancelled when the adapter has it.
 FORGET_CUSTOMER = "forget_customer"
 

@@ -384,21 +384,25 @@ def add_orders(app, count: int):
 
 
 def numbers_on(html: str) -> list[int]:
-    return [int(n) for n in re.findall(r"<td>AMZ-(\d+)</td>", html)]
+    return [int(n) for n in re.findall(r">AMZ-(\d+)</a>", html)]
 
 
 def test_shipments_page_shows_every_order_in_pages_of_50(app, with_store):  # noqa: F811
     add_orders(app, 230)
-    first = with_store.get("/admin/amazon/stores/1/shipments").get_data(as_text=True)
+    # every order, newest first
+    first = with_store.get("/admin/amazon/stores/1/shipments?view=all").get_data(as_text=True)
     assert numbers_on(first) == list(range(230, 180, -1))
-    assert "Sayfa 1 / 5" in first and "page=2" in first
-    last = with_store.get("/admin/amazon/stores/1/shipments?page=5").get_data(as_text=True)
+    assert "Sayfa 1 / 5" in first and "page=2" in first and "view=all" in first
+    last = with_store.get("/admin/amazon/stores/1/shipments?view=all&page=5").get_data(as_text=True)
     assert numbers_on(last) == list(range(30, 0, -1))  # the oldest orders are reachable too
     assert "Sayfa 5 / 5" in last and "page=4" in last and "page=6" not in last
     seen = set()
     for page in range(1, 6):
         seen |= set(numbers_on(with_store.get(f"/admin/amazon/stores/1/shipments?page={page}").get_data(as_text=True)))
     assert seen == set(range(1, 231))
+    # the default, Kargolanacaklar: with no ship-by deadline known, the longest waiting first
+    urgent = with_store.get("/admin/amazon/stores/1/shipments").get_data(as_text=True)
+    assert numbers_on(urgent) == list(range(1, 51))
 
 
 def test_shipments_page_queries_do_not_grow_with_the_orders(app, with_store):  # noqa: F811

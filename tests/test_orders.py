@@ -45,14 +45,16 @@ def test_first_import_brings_every_order_once_in_one_call_per_100(oapp, sandbox,
     assert sandbox.state.count("searchOrders") == 1
     assert sandbox.state.count("getOrder") == 0
     [request] = [r for r in sandbox.state.requests if r["operation"] == "searchOrders"]
-    assert sorted(request["query"]["includedData"].split(",")) == ["BUYER", "FULFILLMENT", "PROCEEDS", "RECIPIENT"]
-    # Merchant-fulfilled open and shipped orders hold their units; FBA and cancelled ones do not.
+    assert sorted(request["query"]["includedData"].split(",")) == [
+        "BUYER", "CANCELLATION", "FULFILLMENT", "PROCEEDS", "RECIPIENT", "TAX"]
+    # Merchant-fulfilled open orders hold their units; FBA and cancelled ones do not, nor do those the
+    # first import found shipped already (the seller, live before, counted them).
     assert stock(oapp) == expected_reservations(oapp, amazon, initial)
 
 
 def test_mapping_keeps_turkish_text_exact_kurus_shipping_tax_and_channel(oapp, sandbox, store_id):
     run_import(oapp, store_id)
-    order = sandbox.state.add_order({
+    content = {
         "buyer": {"buyerName": "Şükrü Çağlayan Iğdırlı"},
         "recipient": {"deliveryAddress": {
             "name": "Gülşen Öztürk", "addressLine1": "İstiklal Caddesi No: 7", "addressLine2": "Daire 3",
@@ -66,7 +68,9 @@ def test_mapping_keeps_turkish_text_exact_kurus_shipping_tax_and_channel(oapp, s
             "orderItemId": "10000000000001", "quantityOrdered": 3,
             "product": {"asin": "B0TR000001", "title": "Bakır Cezve, El Dövmesi, 300 ml", "sellerSku": "DEMO-0006",
                         "price": {"unitPrice": {"amount": "299.97", "currencyCode": "TRY"}}}}],
-    }, fulfilled_by="AMAZON", status="UNSHIPPED")
+    }
+    order = sandbox.state.add_order(content, fulfilled_by="MERCHANT", status="UNSHIPPED")
+    fba = sandbox.state.add_order(content, fulfilled_by="AMAZON", status="UNSHIPPED")
     before = stock(oapp)["DEMO-0006"]
     assert run_import(oapp, store_id)[0] == "done"
     [shop] = [o for o in shop_orders(oapp) if o["number"] == "AMZ-" + order["orderId"]]
@@ -76,12 +80,17 @@ def test_mapping_keeps_turkish_text_exact_kurus_shipping_tax_and_channel(oapp, s
     assert shop["total"] == Decimal("1046.79") and shop["shipping"] == Decimal("29.99")
     assert shop["tax"] == Decimal("116.90")
     assert shop["lines"] == [("DEMO-0006", "Bakır Cezve, El Dövmesi, 300 ml", 3, Decimal("299.97"), True)]
-    assert shop["channel"] == "amazon" and shop["status"] == "ready"
-    # Amazon ships FBA orders from its own warehouse: the shop's stock is not touched.
-    assert stock(oapp)["DEMO-0006"] == before
+    assert shop["channel"] == "merchant" and shop["status"] == "ready"
     [row] = [r for r in imported(oapp) if r.amazon_order_id == order["orderId"]]
     assert (row.total, row.shipping, row.tax, row.currency) == (Decimal("1046.79"), Decimal("29.99"),
                                                                  Decimal("116.90"), "TRY")
+    # Amazon ships FBA orders from its own warehouse: the shop's stock is not touched (only the
+    # merchant-fulfilled order's 3 units are held), and Amazon gives no street address or phone for them.
+    assert stock(oapp)["DEMO-0006"] == before - 3
+    [shop] = [o for o in shop_orders(oapp) if o["number"] == "AMZ-" + fba["orderId"]]
+    assert shop["channel"] == "amazon" and shop["status"] == "ready" and not shop["reserved"]
+    assert (shop["customer_name"], shop["address"], shop["phone"]) == (
+        "Şükrü Çağlayan Iğdırlı", "Karşıyaka, İzmir", None)
 
 
 def test_prefix_from_config_and_per_store(tmp_path, sandbox):
@@ -106,7 +115,10 @@ def test_personal_data_is_encrypted_at_rest(oapp, sandbox, store_id):
     from demo import db
 
     amazon = seller_orders(sandbox)
-    some_id, some = next((k, v) for k, v in amazon.items() if v.get("buyer"))
+    # Amazon gives the name, address and phone of a merchant-fulfilled order that is ready to ship.
+    some_id, some = next((k, v) for k, v in amazon.items()
+                         if v["fulfillment"] == {**v["fulfillment"], "fulfillmentStatus": "UNSHIPPED",
+                                                 "fulfilledBy": "MERCHANT"})
     name = some["buyer"]["buyerName"]
     phone = some["recipient"]["deliveryAddress"]["phone"]
     with oapp.app_context():

@@ -53,9 +53,9 @@ def test_seed_orders_are_turkish_and_cover_every_status(sandbox_session, sandbox
     assert 50 <= len(orders) <= 70
     assert {o["fulfillment"]["fulfillmentStatus"] for o in orders} == set(FULFILLMENT_STATUSES)
     assert {o["fulfillment"]["fulfilledBy"] for o in orders} == {"MERCHANT", "AMAZON"}
-    cities = {o["recipient"]["deliveryAddress"]["city"] for o in orders}
+    cities = {o["recipient"]["deliveryAddress"]["city"] for o in orders if "deliveryAddress" in o["recipient"]}
     assert {"İstanbul", "Ankara", "İzmir"} <= cities
-    assert any(set("İışğüöç") & set(o["buyer"]["buyerName"]) for o in orders)
+    assert any(set("İışğüöç") & set(o["buyer"].get("buyerName", "")) for o in orders)
     for o in orders:
         total = sum(Decimal(i["product"]["price"]["unitPrice"]["amount"]) * i["quantityOrdered"]
                     for i in o["orderItems"])
@@ -127,7 +127,8 @@ def test_bad_search_requests_are_invalid_input(require_models, sandbox_session, 
 
 
 def test_get_order_and_404(sandbox_session, sandbox):
-    some = next(iter(sandbox.state.orders))
+    some = next(oid for oid, o in sandbox.state.orders.items()
+                if o["fulfillment"]["fulfillmentStatus"] == "UNSHIPPED")
     r = sandbox_session.get(f"{sandbox.url}{ORDERS}/{some}", params={"includedData": "RECIPIENT"})
     assert r.status_code == 200
     order = r.json()["order"]
@@ -163,3 +164,123 @@ def test_added_and_changed_orders_show_up_by_last_update(sim_session, sim_sandbo
     assert set(by_id) == {new_id, old_id}
     assert by_id[old_id]["fulfillment"]["fulfillmentStatus"] == "CANCELLED"
     assert got["lastUpdatedBefore"]
+
+
+# --- Amazon's gates on personal data, TAX, cancellation requests, ship-by (issue 14.4) ---------------
+
+ALL_DATA = "BUYER,RECIPIENT,FULFILLMENT,TAX,CANCELLATION"
+
+
+def _get(session, url, order_id, included=ALL_DATA):
+    r = session.get(f"{url}{ORDERS}/{order_id}", params={"includedData": included})
+    assert r.status_code == 200, r.text
+    return r.json()["order"]
+
+
+def test_address_and_buyer_only_for_ready_merchant_orders(sandbox_session, sandbox):
+    """Access Orders PII + Cancellations FAQ: PII in UNSHIPPED/PARTIALLY_SHIPPED/SHIPPED of merchant orders."""
+    st = sandbox.state
+    ready = st.add_order(status="UNSHIPPED")
+    pending = st.add_order(status="PENDING")
+    fba = st.add_order(status="UNSHIPPED", fulfilled_by="AMAZON")
+    cancelled = st.add_order(status="CANCELLED")
+    got = _get(sandbox_session, sandbox.url, ready["orderId"])
+    assert got["recipient"]["deliveryAddress"] == ready["recipient"]["deliveryAddress"]
+    assert got["buyer"]["buyerName"] == ready["buyer"]["buyerName"] and got["buyer"]["buyerEmail"]
+    # pending: no shipping address at all, no buyer name
+    got = _get(sandbox_session, sandbox.url, pending["orderId"])
+    assert "deliveryAddress" not in got["recipient"] and "buyerName" not in got["buyer"]
+    # Amazon ships FBA orders: the town stays, the street, name, postal code and phone do not; the name
+    # comes with a tax role
+    got = _get(sandbox_session, sandbox.url, fba["orderId"])
+    address = got["recipient"]["deliveryAddress"]
+    assert address["city"] == fba["recipient"]["deliveryAddress"]["city"]
+    assert not {"name", "addressLine1", "addressLine2", "postalCode", "phone"} & set(address)
+    assert got["buyer"]["buyerName"] == fba["buyer"]["buyerName"] and "buyerEmail" not in got["buyer"]
+    got = _get(sandbox_session, sandbox.url, cancelled["orderId"])
+    assert "addressLine1" not in got["recipient"]["deliveryAddress"] and "buyerName" not in got["buyer"]
+
+
+def test_no_restricted_role_no_personal_data_but_the_call_succeeds(sandbox, sandbox_helpers):
+    """amzn/selling-partner-api-models#5300: without Direct-to-Consumer Shipping the address is missing."""
+    from flask_amazon_tr.sandbox.seed import NO_PII_ROLE_SELLER_ID
+
+    order = sandbox.state.add_order({"tax": {
+        "taxRegistrations": [{"entityType": "BUYER", "taxRegistrationNumber": "TR1234567890"}],
+        "taxInvoicing": {"buyerInvoicePreference": "BUSINESS"}}}, status="UNSHIPPED", seller_id=NO_PII_ROLE_SELLER_ID)
+    token = sandbox_helpers.authorize_over_http(sandbox.url, NO_PII_ROLE_SELLER_ID)["access_token"]
+    with requests.Session() as s:
+        s.headers["x-amz-access-token"] = token
+        got = _get(s, sandbox.url, order["orderId"])
+    address = got["recipient"]["deliveryAddress"]
+    assert "addressLine1" not in address and "phone" not in address and address["countryCode"] == "TR"
+    assert "buyerName" not in got["buyer"] and "buyerEmail" not in got["buyer"]
+    # "Get tax information": the registrations need a tax role, the preference does not
+    assert got["tax"] == {"taxInvoicing": {"buyerInvoicePreference": "BUSINESS"}}
+
+
+def test_without_an_orders_role_searchorders_and_getorder_are_403(sandbox, sandbox_helpers):
+    from flask_amazon_tr.sandbox.seed import NO_ORDERS_ROLE_SELLER_ID
+
+    order = sandbox.state.add_order(seller_id=NO_ORDERS_ROLE_SELLER_ID)
+    token = sandbox_helpers.authorize_over_http(sandbox.url, NO_ORDERS_ROLE_SELLER_ID)["access_token"]
+    h = {"x-amz-access-token": token}
+    r = requests.get(sandbox.url + ORDERS, params={"createdAfter": LONG_AGO, "includedData": ALL_DATA}, headers=h)
+    assert r.status_code == 403 and r.json()["errors"][0]["code"] == "Unauthorized"
+    assert requests.get(f"{sandbox.url}{ORDERS}/{order['orderId']}", headers=h).status_code == 403
+
+
+def test_phone_goes_once_the_delivery_window_has_passed(sandbox_session, sandbox):
+    """orders-2026-01-01.json, CustomerAddress.phone: suppressed for shipped FBM orders past the latest delivery."""
+    from datetime import timedelta
+
+    st = sandbox.state
+    recent = st.add_order(status="SHIPPED")
+    # the seed's delivery window ends 5 days after the order was placed
+    old = st.add_order(status="SHIPPED", created=st.now() - timedelta(days=6))
+    assert _get(sandbox_session, sandbox.url, recent["orderId"])["recipient"]["deliveryAddress"]["phone"]
+    address = _get(sandbox_session, sandbox.url, old["orderId"])["recipient"]["deliveryAddress"]
+    assert "phone" not in address and address["addressLine1"] == old["recipient"]["deliveryAddress"]["addressLine1"]
+    unshipped = st.add_order(status="UNSHIPPED", created=st.now() - timedelta(days=6))
+    assert _get(sandbox_session, sandbox.url, unshipped["orderId"])["recipient"]["deliveryAddress"]["phone"]
+
+
+def test_business_buyers_come_with_their_tax_registration_like_amazons_tr_example(sandbox_session, sandbox):
+    orders = _all_orders(sandbox_session, sandbox.url, includedData="TAX,FULFILLMENT")
+    preferences = {o["tax"]["taxInvoicing"]["buyerInvoicePreference"] for o in orders}
+    assert preferences == {"INDIVIDUAL", "BUSINESS"}
+    business = [o for o in orders if o["tax"]["taxInvoicing"]["buyerInvoicePreference"] == "BUSINESS"]
+    for o in business:
+        [reg] = o["tax"]["taxRegistrations"]
+        assert reg["entityType"] == "BUYER" and reg["taxRegistrationType"] == "BUSINESS"
+        assert reg["taxRegistrationNumber"].startswith("TR") and len(reg["taxRegistrationNumber"]) == 12
+        [office] = reg["taxRegistrationAttributes"]
+        assert office["key"] == "TAX_OFFICE" and office["value"].endswith("Vergi Dairesi")
+        assert reg["legalName"] and reg["taxRegistrationAddress"]["countryCode"] == "TR"
+    assert all("taxRegistrations" not in o["tax"] for o in orders if o not in business)
+    # the ship-by window is the seller's promise: merchant-fulfilled orders only
+    for o in orders:
+        assert ("shipByWindow" in o["fulfillment"]) == (o["fulfillment"]["fulfilledBy"] == "MERCHANT")
+
+
+def test_a_buyer_asks_for_cancellation_through_the_control_api(sim_session, sim_sandbox, sim_clock):
+    url = sim_sandbox.url
+    st = sim_sandbox.state
+    order = st.add_order(status="UNSHIPPED")
+    before = st.orders[order["orderId"]]["lastUpdatedTime"]
+    sim_clock.advance(60)
+    r = requests.post(f"{url}/_sandbox/orders/{order['orderId']}/cancellation-request",
+                      json={"reason": "Fikrimi değiştirdim"})
+    assert r.status_code == 200
+    got = _get(sim_session, url, order["orderId"])
+    assert got["lastUpdatedTime"] > before
+    for item in got["orderItems"]:
+        assert item["cancellation"] == {"cancellationRequest": {"requester": "BUYER",
+                                                                "cancelReason": "Fikrimi değiştirdim"}}
+    # only with includedData CANCELLATION
+    assert all("cancellation" not in i for i in _get(sim_session, url, order["orderId"], "FULFILLMENT")["orderItems"])
+    shipped = st.add_order(status="SHIPPED")
+    fba = st.add_order(status="UNSHIPPED", fulfilled_by="AMAZON")
+    for oid in (shipped["orderId"], fba["orderId"]):
+        assert requests.post(f"{url}/_sandbox/orders/{oid}/cancellation-request", json={}).status_code == 409
+    assert requests.post(f"{url}/_sandbox/orders/407-0000000-0000000/cancellation-request").status_code == 404

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from test_shipments import Env, env  # noqa: F401  (the store authorized at the local Amazon)
+from test_shipments_views import _admin
 
 from flask_amazon_tr.spapi import InvalidInputError
 
@@ -155,8 +156,6 @@ def test_kargo_bildir_on_an_order_whose_buyer_asked_to_cancel_needs_the_admins_w
     from flask_amazon_tr.services.shipments import ShipmentRefused, record_manual
     from demo import db
 
-    if not hasattr(ImportedOrder, "cancellation_requested"):
-        pytest.skip("the order import does not keep cancellation requests yet")
     env.order("AMZ-1")
     with env.ctx():
         order = db.session.query(ImportedOrder).filter_by(shop_number="AMZ-1").one()
@@ -188,3 +187,36 @@ def test_flask_amazon_scheduler_run_shipments_sends_what_is_due(env, sim_clock):
     assert str(env.store_id) in result.output.split("ran", 1)[1]
     with env.ctx():
         assert [p.state for p in env.packages()] == ["confirmed"]
+
+
+def test_the_shipments_list_shows_what_is_left_to_ship_first_by_its_ship_by_deadline(env, sim_clock):
+    from datetime import timedelta
+
+    from flask_amazon_tr.models import ImportedOrder
+    from demo import db
+
+    now = sim_clock.now()
+    rows = {  # shop number: (state, channel, hours to the ship-by deadline)
+        "LATER": ("ready", "merchant", 50), "LATE": ("ready", "merchant", -2), "PART": ("partially_shipped",
+                                                                                        "merchant", 5),
+        "NO-DEADLINE": ("ready", "merchant", None), "FBA": ("shipped", "amazon", 1), "GONE": ("cancelled",
+                                                                                               "merchant", 1),
+        "DONE": ("shipped", "merchant", 1), "UNPAID": ("pending", "merchant", 1)}
+    with env.ctx():
+        for i, (number, (state, channel, hours)) in enumerate(rows.items()):
+            db.session.add(ImportedOrder(
+                store_id=env.store_id, amazon_order_id=f"405-0000000-00000{i:02d}", shop_number=number, state=state,
+                fulfillment_channel=channel, ship_by_latest=now + timedelta(hours=hours) if hours is not None else None))
+        db.session.commit()
+        client = _admin(env)
+        html = client.get(f"/admin/amazon/stores/{env.store_id}/shipments").get_data(as_text=True)
+        listed = [n for n in rows if f">{n}</a>" in html]
+        assert sorted(listed, key=html.index) == ["LATE", "PART", "LATER", "NO-DEADLINE"]
+        assert 'data-order="405-0000000-0000001" class="amazon-tr-ship-by--late"' in html
+        assert "Kargolanacaklar (4)" in html and "Amazon gönderiyor (FBA) (1)" in html
+        fba = client.get(f"/admin/amazon/stores/{env.store_id}/shipments?view=fba").get_data(as_text=True)
+        assert ">FBA</a>" in fba and ">LATE</a>" not in fba
+        gone = client.get(f"/admin/amazon/stores/{env.store_id}/shipments?view=cancelled").get_data(as_text=True)
+        assert ">GONE</a>" in gone and ">DONE</a>" not in gone
+        everything = client.get(f"/admin/amazon/stores/{env.store_id}/shipments?view=all").get_data(as_text=True)
+        assert all(f">{n}</a>" in everything for n in rows)

@@ -89,13 +89,25 @@ def test_invalid_grant_on_code_exchange_is_invalid_grant_error():
 
 
 def test_other_refusal_is_lwa_error_with_error_and_description():
-    lwa, _, _ = make_lwa(lambda s: reply(401, {"error": "invalid_client",
-                                                "error_description": "Client authentication failed"}))
+    lwa, _, _ = make_lwa(lambda s: reply(400, {"error": "unauthorized_client",
+                                                "error_description": "Not authorized for requested operation"}))
     with pytest.raises(LWAError) as info:
         lwa.access_token("Atzr|r")
     assert type(info.value) is LWAError
-    assert info.value.error == "invalid_client"
-    assert info.value.error_description == "Client authentication failed"
+    assert info.value.error == "unauthorized_client"
+    assert info.value.error_description == "Not authorized for requested operation"
+    assert not info.value.retryable
+
+
+def test_invalid_client_is_its_own_error_the_secret_to_rotate():
+    from flask_amazon_tr.spapi.errors import InvalidClientError
+
+    lwa, _, _ = make_lwa(lambda s: reply(401, {"error": "invalid_client",
+                                                "error_description": "Client authentication failed"}))
+    with pytest.raises(InvalidClientError) as info:
+        lwa.access_token("Atzr|r")
+    assert isinstance(info.value, LWAError) and not isinstance(info.value, AuthorizationRevokedError)
+    assert info.value.status == 401 and info.value.error_description == "Client authentication failed"
     assert not info.value.retryable
 
 

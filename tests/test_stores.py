@@ -183,3 +183,38 @@ def test_english_is_available(tmp_path):
         sess["demo_admin"] = True
     html = client.get("/admin/amazon/stores/new").get_data(as_text=True)
     assert "Seller ID" in html and "Satıcı Kodu" not in html
+
+
+def test_a_second_store_with_the_same_seller_id_is_refused(app, admin):
+    assert post_form(admin, "/admin/amazon/stores/new").status_code == 302
+    # typed differently, the same code once cleaned
+    again = post_form(admin, "/admin/amazon/stores/new", name="İkinci Mağaza", seller_id=" a1b2c3d4e5f6g7 ")
+    html = again.get_data(as_text=True)
+    assert again.status_code == 422
+    assert "Bu Satıcı Kodu zaten “Amazon Mağazam” mağazasında kayıtlı" in html
+    assert 'value="İkinci Mağaza"' in html  # what was typed is kept
+    assert len(stores(app)) == 1
+    other = post_form(admin, "/admin/amazon/stores/new", name="Başka", seller_id="A9Z8Y7X6W5V4U3")
+    assert other.status_code == 302
+    # nor can an existing store take the code of another
+    second_id = stores(app)[1].id
+    edit = post_form(admin, f"/admin/amazon/stores/{second_id}", name="Başka", seller_id="A1B2C3D4E5F6G7")
+    assert edit.status_code == 422 and "zaten “Amazon Mağazam” mağazasında kayıtlı" in edit.get_data(as_text=True)
+    assert stores(app)[1].seller_id == "A9Z8Y7X6W5V4U3"
+
+
+def test_an_authorized_store_keeps_the_seller_who_authorized_it(app, admin):
+    from demo import db
+
+    post_form(admin, "/admin/amazon/stores/new")
+    store_id = stores(app)[0].id
+    with app.app_context():
+        store = db.session.get(Store, store_id)
+        store.refresh_token_encrypted, store.selling_partner_id = "encrypted", "A1B2C3D4E5F6G7"
+        db.session.commit()
+    response = post_form(admin, f"/admin/amazon/stores/{store_id}", seller_id="A9Z8Y7X6W5V4U3")
+    assert response.status_code == 422
+    assert "A1B2C3D4E5F6G7 Amazon satıcısı tarafından yetkilendirildi" in response.get_data(as_text=True)
+    assert stores(app)[0].seller_id == "A1B2C3D4E5F6G7"
+    # other changes of the same store still save
+    assert post_form(admin, f"/admin/amazon/stores/{store_id}", name="Yeni Ad").status_code == 302

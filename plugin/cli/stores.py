@@ -39,7 +39,8 @@ def stores_cmd():
 def test_cmd(store):
     """Run the API test (API'yi test et) of STORE (id or name); exit 1 when it fails."""
     result = run_api_test(store.load())
-    click.echo(f"{'OK' if result.ok else 'FAILED'}: {result.message}")
+    # The reason is a fixed code (client_secret, revoked, not_participating…) for scripts and monitoring.
+    click.echo(f"{'OK' if result.ok else 'FAILED'} ({result.reason}): {result.message}")
     if result.store_name:
         click.echo(f"  store on Amazon: {result.store_name}")
     for check in result.checks:

@@ -34,12 +34,27 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
+#: Amazon asks a seller to re-authorize a *public* application every 365 days. It is the date the
+#: plugin knows for a consent (website or Log-in URI) grant; a self-authorized private application
+#: has no such date, and for neither does the plugin stop on its own clock: only Login with
+#: Amazon's ``invalid_grant`` ends a grant (services.amazon.calling_amazon marks it revoked).
 AUTHORIZATION_LIFETIME = timedelta(days=365)
+#: How long before the known end date the store list and the daily check start to warn.
 EXPIRY_WARNING = timedelta(days=30)
+
+#: How the refresh token was obtained (``Store.authorized_via``).
+VIA_OAUTH = "oauth"  # Yetkilendir (consent page) or Seller Central's Manage Your Apps (Log-in URI)
+VIA_SELF = "self"  # pasted from Seller Central's self-authorization of a private application
 
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def _plugin_now() -> datetime:
+    """The mounted plugin's clock (simulated in tests and benchmarks), else the system's."""
+    mounted = maybe_state(current_app) if has_app_context() else None
+    return mounted.clock.now() if mounted is not None else utcnow()
 
 
 class UTCDateTime(TypeDecorator):
@@ -121,6 +136,7 @@ class Store(Base):
     authorized_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     authorization_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     authorization_revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    authorized_via: Mapped[str | None] = mapped_column(String(10))
 
     # Last API test (API'yi test et).
     last_test_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -132,17 +148,28 @@ class Store(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     def authorization_state(self, now: datetime | None = None) -> str:
-        """none, revoked, expired, expiring (within 30 days) or ok."""
-        now = now or utcnow()
-        if self.authorization_revoked_at is not None and self.refresh_token_encrypted:
-            return "revoked"
+        """none, revoked, mismatch, expiring or ok.
+
+        ``revoked``: Login with Amazon answered ``invalid_grant`` (the only end of a grant).
+        ``mismatch``: authorized by another seller than the Satıcı Kodu (a store saved before such
+        grants were refused); nothing syncs until the right seller authorizes.
+        ``expiring``: the known end date (365 days after a consent) is 30 days away or has passed;
+        the store still syncs, since Amazon may accept the grant longer, and says it is time to renew.
+        """
+        now = now or _plugin_now()
         if not self.refresh_token_encrypted:
             return "none"
-        if self.authorization_expires_at and self.authorization_expires_at <= now:
-            return "expired"
+        if self.authorization_revoked_at is not None:
+            return "revoked"
+        if self.selling_partner_id and self.selling_partner_id != self.seller_id:
+            return "mismatch"
         if self.authorization_expires_at and self.authorization_expires_at - now <= EXPIRY_WARNING:
             return "expiring"
         return "ok"
+
+    def authorization_overdue(self, now: datetime | None = None) -> bool:
+        """The known end date has passed while Amazon still accepts the grant."""
+        return bool(self.authorization_expires_at and self.authorization_expires_at <= (now or _plugin_now()))
 
     def refresh_token_unreadable(self) -> bool:
         """A refresh token is stored but no configured key decrypts it (its key was dropped from

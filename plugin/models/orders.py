@@ -1,16 +1,16 @@
 """Imported Amazon orders and each store's order import settings and cursor.
 
 One row per (store, Amazon order id), enforced by the database: two importers
-racing on the same order cannot both insert it. Buyers' name, address and phone
-are kept only Fernet-encrypted, and are emptied 30 days after the order shipped
-or was cancelled (Amazon's data protection policy).
+racing on the same order cannot both insert it. Buyers' name, address, phone and
+invoice (tax) details are kept only Fernet-encrypted, and are emptied 30 days
+after the order shipped or was cancelled (Amazon's data protection policy).
 """
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, Money, UTCDateTime, utcnow
@@ -42,6 +42,10 @@ class OrderImportSettings(Base):
     #: instead of from cursor − overlap, so the import always moves forward. None once
     #: the cursor moves.
     resume_after: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When the store's first import began: an order placed before it and already
+    #: shipped or cancelled when first seen was counted in the shop's stock by the
+    #: seller already, and never reserves stock again (a seller who was already live).
+    backfill_before: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ImportedOrder(Base):
@@ -51,6 +55,7 @@ class ImportedOrder(Base):
         CheckConstraint("state IN (%s)" % ", ".join(f"'{s}'" for s in ORDER_STATES), name="state"),
         Index("ix_amazon_tr_order_store_imported", "store_id", "imported_at"),
         Index("ix_amazon_tr_order_closed_purge", "closed_at", "personal_data_purged_at"),
+        Index("ix_amazon_tr_order_store_ship_by", "store_id", "ship_by_latest"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -82,11 +87,33 @@ class ImportedOrder(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: When Amazon reported it shipped or cancelled: the 30 days start here.
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: fulfillment.shipByWindow: the order must be handed to the carrier within it.
+    ship_by_earliest: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ship_by_latest: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The buyer asked Amazon to cancel (an item's cancellationRequest that was not
+    #: carried out yet): the order must not be shipped before the seller decides.
+    cancellation_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    cancellation_reason: Mapped[str | None] = mapped_column(Text)
+    #: Amazon sent a merchant-fulfilled order that is ready to ship without a delivery
+    #: address: the application lacks the Direct-to-Consumer Shipping role. The order
+    #: is in the shop (its stock is held) but cannot be shipped from the plugin's data.
+    address_withheld: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The store's first import found it already shipped or cancelled (placed before that
+    #: import began): the seller's stock counted it already, so the shop never reserves for it.
+    backfilled: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: tax.taxInvoicing.buyerInvoicePreference (Türkiye only): individual or business
+    #: (e-Arşiv or e-Fatura); None when Amazon did not say.
+    invoice_preference: Mapped[str | None] = mapped_column(String(20))
+    #: The order's lines as the shop got them (SKU, title, quantity, unit price), JSON:
+    #: what the order page lists.
+    lines_json: Mapped[str | None] = mapped_column(Text)
 
     # Personal data, Fernet-encrypted; emptied by the purge.
     buyer_name_encrypted: Mapped[str | None] = mapped_column(Text)
     address_encrypted: Mapped[str | None] = mapped_column(Text)
     phone_encrypted: Mapped[str | None] = mapped_column(Text)
+    #: The buyer's tax registration (VKN/TCKN, vergi dairesi, legal name and address), JSON.
+    tax_info_encrypted: Mapped[str | None] = mapped_column(Text)
     personal_data_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def __repr__(self) -> str:

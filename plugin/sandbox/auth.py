@@ -12,7 +12,7 @@ from flask import Blueprint, Response, current_app, jsonify, redirect, request
 
 from .dispatch import drop_connection, json_response
 from .local_only import from_this_machine, is_loopback_host
-from .seed import MARKETPLACES, TR_SELLER_ID
+from .seed import MARKETPLACES, SANDBOX_CLIENT_ID, TR_SELLER_ID
 from .state import AUTH_CODE_TTL, CONSENT_NONCE_TTL, SandboxState
 
 log = logging.getLogger(__name__)
@@ -25,9 +25,11 @@ def _state() -> SandboxState:
 
 
 def _lwa_error(error: str, description: str) -> Response:
-    # LWA answers every grant problem with 400 and an OAuth error body
+    # LWA answers every grant problem with 400 and an OAuth error body, except a refused client:
+    # 401 {"error_description":"Client authentication failed","error":"invalid_client"}, as integrators
+    # quote it (jlevers/selling-partner-api#602, amzn/selling-partner-api-docs#3030; RFC 6749 5.2).
     resp = jsonify({"error": error, "error_description": description})
-    resp.status_code = 400
+    resp.status_code = 401 if error == "invalid_client" else 400
     resp.headers["Cache-Control"] = "no-store"
     return resp
 
@@ -89,7 +91,10 @@ def _token(state: SandboxState, entry: dict) -> Response:
         return _lwa_error("invalid_request",
                           "The request is missing a required parameter : client_id or client_secret")
     found = state.app_for_client(client_id)
-    if found is None or found[1]["client_secret"] != client_secret:
+    if found is None or found[1]["client_secret"] != client_secret or found[1].get("secret_expired"):
+        # An expired secret is refused like a wrong one: Amazon requires rotating it every 180 days and
+        # then "your application returns an error when it calls the SP-API" ("Rotate your Application's
+        # LWA Credentials"); integrators see invalid_client (amzn/selling-partner-api-docs#3030).
         return _lwa_error("invalid_client", "Client authentication failed")
 
     if grant_type == "authorization_code":
@@ -192,6 +197,12 @@ def consent_form() -> Response:
     if app is None:
         return _error_page(f"Uygulama bulunamadı: {app_id or '(boş)'}. "
                            "application_id değerini kontrol edin.", 404)
+    if app.get("private"):
+        # "Although you can self-authorize private applications, sellers authorize public applications
+        # through an OAuth 2.0 workflow" (Step 6: Set up the Authorization Workflow).
+        return _error_page("Bu uygulama özel (private) bir uygulama: web sitesi üzerinden yetkilendirilemez. "
+                           "Seller Central'da Uygulamalar ve Hizmetler → Uygulama Geliştir sayfasından kendiniz "
+                           "yetkilendirin.", 400)
     redirect_uri = request.args.get("redirect_uri") or (app["redirect_uris"] or [None])[0]
     if not redirect_uri or not _valid_redirect(redirect_uri):
         return _error_page("Geçerli bir redirect_uri verilmedi.")
@@ -250,4 +261,32 @@ def consent_submit() -> Response:
         "state": data["state"], "selling_partner_id": seller_id, "spapi_oauth_code": code}), 302)
 
 
-__all__ = ["bp", "AUTH_CODE_TTL"]
+# -- the application's LWA credentials ----------------------------------------
+
+def _app_of_client(state: SandboxState, client_id: str | None) -> dict:
+    found = state.app_for_client(client_id or SANDBOX_CLIENT_ID)
+    if found is None:
+        raise LookupError(f"no application with client id {client_id!r}")
+    return found[1]
+
+
+def expire_client_secret(state: SandboxState, client_id: str | None = None) -> None:
+    """The application's LWA client secret passes its rotation deadline: every grant fails invalid_client."""
+    with state.lock:
+        _app_of_client(state, client_id)["secret_expired"] = True
+
+
+def rotate_client_secret(state: SandboxState, client_id: str | None = None) -> str:
+    """A new client secret; the old one stops working. Refresh tokens stay valid: "Refresh tokens are linked
+    to the LWA client identifier" (LWA Credentials FAQ), so sellers do not authorize again."""
+    with state.lock:
+        app = _app_of_client(state, client_id)
+        app["client_secret"] = state.new_secret("sbx-secret-", 24)
+        app.pop("secret_expired", None)
+        return app["client_secret"]
+
+
+__all__ = ["bp", "AUTH_CODE_TTL", "expire_client_secret", "rotate_client_secret"]
+
+# Seller Central's other doors (Manage Your Apps, the Log-in URI's confirm, self-authorization) add their pages to bp.
+from . import seller_central  # noqa: E402,F401

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from flask_amazon_tr.clock import SimulatedClock
 
-from . import listings_rules
+from . import auth, listings_rules, ops_sellers, seed_tr, seller_central
 from .local_only import from_this_machine
 from .seed import TR_SELLER_ID, seed_live_seller
 from .state import FAULT_KINDS, SandboxState
@@ -80,6 +80,20 @@ def feed_timing() -> Response:
     return jsonify({"queue_seconds": queue, "processing_seconds": processing})
 
 
+@bp.post("/listing-processing")
+def listing_processing() -> Response:
+    """{"seconds": s}: how long Amazon takes to process an ACCEPTED listing submission from now on; until
+    then reads show the listing as it was, a new SKU not at all (listings_view.visible)."""
+    try:
+        seconds = float((request.get_json(silent=True) or {}).get("seconds", 0))
+    except (TypeError, ValueError):
+        return _bad("seconds must be a number")
+    if seconds < 0:
+        return _bad("seconds must not be negative")
+    _state().listing_processing_seconds = seconds
+    return jsonify({"seconds": seconds})
+
+
 @bp.post("/live-seller")
 def live_seller() -> Response:
     """{"offers": 1000, "fba": 50, "seller_id": ..., "sku_prefix": "LIVE-", "ean_start": ...}: a seller
@@ -135,6 +149,50 @@ def revoke() -> Response:
     return jsonify({"revoked": n})
 
 
+@bp.post("/client-secret")
+def client_secret() -> Response:
+    """{"action": "expire" | "rotate", "client_id": …}: the LWA secret passes its deadline (invalid_client
+    from then on) or is rotated (answers the new one); auth.py has the sources."""
+    data = request.get_json(silent=True) or {}
+    try:
+        if data.get("action") == "expire":
+            auth.expire_client_secret(_state(), data.get("client_id"))
+            return jsonify({"expired": True})
+        if data.get("action") == "rotate":
+            return jsonify({"client_secret": auth.rotate_client_secret(_state(), data.get("client_id"))})
+    except LookupError as exc:
+        return _bad(str(exc), 404)
+    return _bad("action must be expire or rotate")
+
+
+@bp.post("/self-authorize")
+def self_authorize() -> Response:
+    """{"seller_id": …, "application_id": …}: the refresh token Seller Central's self-authorization shows."""
+    data = request.get_json(silent=True) or {}
+    try:
+        token = seller_central.self_authorize(_state(), **{k: str(data[k]) for k in ("seller_id", "application_id")
+                                                           if k in data})
+    except LookupError as exc:
+        return _bad(str(exc), 404)
+    return jsonify({"refresh_token": token}), 201
+
+
+@bp.post("/sellers/<seller_id>")
+def change_seller(seller_id: str) -> Response:
+    """{"roles": [...], "participating": {"A33AVAJ2PDY3EV": false}}: the application's roles for the seller
+    and the marketplaces it takes part in (ops_sellers.py)."""
+    st = _state()
+    data = request.get_json(silent=True) or {}
+    if seller_id not in st.sellers:
+        return _bad("no such seller", 404)
+    if "roles" in data:
+        ops_sellers.set_roles(st, seller_id, [str(r) for r in data["roles"] or []])
+    for marketplace_id, participating in (data.get("participating") or {}).items():
+        ops_sellers.set_participation(st, seller_id, str(marketplace_id), bool(participating))
+    return jsonify({"roles": sorted(ops_sellers.seller_roles(st, seller_id)),
+                    "not_participating": sorted(st.sellers[seller_id].get("not_participating", ()))})
+
+
 @bp.post("/orders")
 def add_orders() -> Response:
     data = request.get_json(silent=True)
@@ -157,6 +215,19 @@ def change_order(order_id: str) -> Response:
         order = st.update_order(order_id, request.get_json(silent=True) or {})
     except ValueError as exc:
         return _bad(str(exc))
+    return jsonify({"order": _public(order)})
+
+
+@bp.post("/orders/<order_id>/cancellation-request")
+def buyer_asks_cancellation(order_id: str) -> Response:
+    """{"reason": "..."} (optional): the buyer asks the seller to cancel (seed_tr.request_cancellation)."""
+    reason = (request.get_json(silent=True) or {}).get("reason")
+    try:
+        order = seed_tr.request_cancellation(_state(), order_id, str(reason) if reason else None)
+    except LookupError:
+        return _bad("no such order", 404)
+    except ValueError as exc:
+        return _bad(str(exc), 409)
     return jsonify({"order": _public(order)})
 
 

@@ -1,7 +1,13 @@
-"""Orders 2026-01-01: searchOrders and getOrder over the seeded orders."""
+"""Orders 2026-01-01: searchOrders and getOrder over the seeded orders.
+
+What each order shows depends on the includedData asked for and on the
+application's roles, the order's status and the time (orders_gating.py, with
+Amazon's sources); without a role that allows the operation at all Amazon answers
+403 before any of this (dispatch.OPERATION_ROLES, "Get orders with filtering
+criteria": the call needs one of the roles listed there).
+"""
 from __future__ import annotations
 
-import copy
 import json
 import re
 from datetime import timedelta
@@ -9,42 +15,11 @@ from typing import Any
 
 from .dispatch import ApiError, Call, invalid, operation
 from .models import parse_date_time
+from .orders_gating import SECTIONS, project  # noqa: F401  (SECTIONS: the includedData names, for tests)
 from .seed import MARKETPLACES, iso
 
 MAX_PAGE = 100
 ORDER_ID = re.compile(r"^\d{3}-\d{7}-\d{7}$")
-
-# includedData value -> order-level keys and order-item-level keys it unlocks
-SECTIONS = {
-    "BUYER": (["buyer"], []),
-    "RECIPIENT": (["recipient"], []),
-    "PROCEEDS": (["proceeds"], ["proceeds"]),
-    "EXPENSE": ([], ["expense"]),
-    "PROMOTION": ([], ["promotion"]),
-    "CANCELLATION": ([], ["cancellation"]),
-    "FULFILLMENT": (["fulfillment"], ["fulfillment"]),
-    "PACKAGES": (["packages"], []),
-    "TAX": (["tax"], ["tax"]),
-    "PAYMENT": (["payment"], []),
-    "FULFILLMENT_ORDERS": (["fulfillmentOrders"], []),
-}
-_GATED_ORDER = {k for keys, _ in SECTIONS.values() for k in keys}
-_GATED_ITEM = {k for _, keys in SECTIONS.values() for k in keys}
-
-
-def project(order: dict, included: list[str] | None) -> dict:
-    """The order as Amazon shows it for the includedData asked for."""
-    included = included or []
-    order_keys = {k for name in included for k in SECTIONS[name][0]}
-    item_keys = {k for name in included for k in SECTIONS[name][1]}
-    out = {k: copy.deepcopy(v) for k, v in order.items()
-           if not k.startswith("_") and (k not in _GATED_ORDER or k in order_keys)}
-    out["orderItems"] = [
-        {k: copy.deepcopy(v) for k, v in item.items() if k not in _GATED_ITEM or k in item_keys}
-        for item in order.get("orderItems", [])
-    ]
-    return out
-
 
 def _check_marketplaces(call: Call, ids: list[str] | None) -> None:
     for mid in ids or []:
@@ -125,7 +100,8 @@ def search_orders(call: Call):
         matches.append(o)
     matches.sort(key=lambda o: (o[field], o["orderId"]))
     page = matches[offset:offset + size]
-    body: dict[str, Any] = {"orders": [project(o, included) for o in page]}
+    roles = _roles(call)
+    body: dict[str, Any] = {"orders": [project(o, included, roles=roles, now=now) for o in page]}
     if offset + size < len(matches):
         next_token = state.new_secret("", 30)
         with state.lock:
@@ -146,5 +122,10 @@ def get_order(call: Call):
         order = call.state.orders.get(order_id)
         if order is None or order.get("_sellerId") != call.seller_id:
             raise ApiError(404, "NotFound", f"Order {order_id} was not found.")
-        shown = project(order, call.params.get("includedData"))
+        shown = project(order, call.params.get("includedData"), roles=_roles(call), now=call.state.now())
     return 200, {"order": shown}
+
+
+def _roles(call: Call) -> frozenset:
+    with call.state.lock:
+        return frozenset(call.state.sellers.get(call.seller_id, {}).get("roles", ()))

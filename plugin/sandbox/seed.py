@@ -11,6 +11,8 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import TYPE_CHECKING, Iterable
 
+from . import seed_tr
+
 if TYPE_CHECKING:  # pragma: no cover
     from .state import SandboxState
 
@@ -21,6 +23,11 @@ SANDBOX_CLIENT_SECRET = "sandbox-client-secret-tr"
 TR_SELLER_ID = "A1TRDEMOSATICI"
 NON_TR_SELLER_ID = "A2DEONLYSELLER"
 NO_LISTINGS_ROLE_SELLER_ID = "A3TRNOLISTINGS"
+#: An application approved for no restricted role: orders come without the buyer's
+#: name, the delivery address or tax registrations (amzn/selling-partner-api-models#5300).
+NO_PII_ROLE_SELLER_ID = "A4TRNOPIIROLES"
+#: An application without any role that allows the Orders API: 403 on searchOrders and getOrder.
+NO_ORDERS_ROLE_SELLER_ID = "A5TRNOORDERSROLE"
 
 TR_MARKETPLACE_ID = "A33AVAJ2PDY3EV"
 DE_MARKETPLACE_ID = "A1PN6A0ZF4ZA2Z"
@@ -40,7 +47,11 @@ MARKETPLACES = {
 
 # Roles matter for what a token may call; a seller without the listings role
 # shows the plugin what a missing role looks like (403 on listings and feeds).
-ALL_ROLES = frozenset({"sellers", "orders", "listings", "feeds", "catalog", "productTypes"})
+# The restricted roles decide which personal data an order shows (orders_gating.py):
+# Direct-to-Consumer Shipping (the delivery address), Tax Invoicing and Tax
+# Remittance (the buyer's name and tax registrations).
+RESTRICTED_ROLES = frozenset({"directToConsumerShipping", "taxInvoicing", "taxRemittance"})
+ALL_ROLES = frozenset({"sellers", "orders", "listings", "feeds", "catalog", "productTypes"}) | RESTRICTED_ROLES
 
 SELLERS = {
     TR_SELLER_ID: {"name": "Anadolu Çarşı", "marketplaces": [TR_MARKETPLACE_ID],
@@ -49,6 +60,10 @@ SELLERS = {
                        "roles": ALL_ROLES},
     NO_LISTINGS_ROLE_SELLER_ID: {"name": "Boğaziçi Ticaret", "marketplaces": [TR_MARKETPLACE_ID],
                                  "roles": ALL_ROLES - {"listings", "feeds"}},
+    NO_PII_ROLE_SELLER_ID: {"name": "Ege Pazaryeri", "marketplaces": [TR_MARKETPLACE_ID],
+                            "roles": ALL_ROLES - RESTRICTED_ROLES},
+    NO_ORDERS_ROLE_SELLER_ID: {"name": "Trakya Kitabevi", "marketplaces": [TR_MARKETPLACE_ID],
+                               "roles": ALL_ROLES - RESTRICTED_ROLES - {"orders"}},
 }
 
 # Attributes whose content belongs to the catalog page, not to one offer.
@@ -221,7 +236,8 @@ def _order_id(rng: random.Random) -> str:
 
 
 def make_order(rng: random.Random, *, now: datetime, catalog: list[dict], status: str,
-               fulfilled_by: str, created: datetime, seller_id: str = TR_SELLER_ID) -> dict:
+               fulfilled_by: str, created: datetime, seller_id: str = TR_SELLER_ID,
+               business: bool = False) -> dict:
     first, last = rng.choice(_FIRST), rng.choice(_LAST)
     name = f"{first} {last}"
     city, district, postal, street = rng.choice(_PLACES)
@@ -289,6 +305,14 @@ def make_order(rng: random.Random, *, now: datetime, catalog: list[dict], status
         "orderItems": items,
         "_sellerId": seller_id,
     }
+    if fulfilled_by == "AMAZON":
+        # The ship-by window is the seller's promise: only seller-fulfilled orders have one
+        # (orders-v0.json, LatestShipDate: "Only returned for seller-fulfilled orders").
+        del order["fulfillment"]["shipByWindow"]
+    # Every Amazon.com.tr order says how the buyer wants the invoice (seed_tr.py).
+    order["tax"] = seed_tr.tax_section(order["orderId"], business=False)
+    if business:
+        seed_tr.make_business(order)
     return order
 
 
@@ -309,8 +333,11 @@ def seed_orders(state: "SandboxState", rng: random.Random, count: int = 60) -> N
             fulfilled_by = "AMAZON" if i % 4 == 3 else "MERCHANT"
         created = now - timedelta(days=30) + timedelta(minutes=i * 700 + rng.randint(0, 300))
         created = min(created, now - timedelta(hours=3))
+        # Some business buyers (e-Fatura), and a buyer who asked to cancel a pending order.
         order = make_order(rng, now=now, catalog=catalog, status=status,
-                           fulfilled_by=fulfilled_by, created=created)
+                           fulfilled_by=fulfilled_by, created=created, business=i % 5 == 2)
+        if i == 1:  # PENDING, merchant-fulfilled (FULFILLMENT_STATUSES' order)
+            seed_tr.ask_cancellation(order, "Yanlışlıkla sipariş verdim")
         state.orders[order["orderId"]] = order
 
 

@@ -53,6 +53,8 @@ class SandboxState:
         self.clock = clock if clock is not None else SystemClock()
         self.lock = threading.RLock()
         self.feed_timing = FeedTiming()
+        # simulated seconds Amazon takes to process an ACCEPTED listing submission (listings_view.visible)
+        self.listing_processing_seconds = 0.0
         self.rate_limits_enabled = True
         self._seed = seed
         self._init_data()
@@ -70,6 +72,7 @@ class SandboxState:
             }
             self.sellers: dict[str, dict] = copy.deepcopy(seed_mod.SELLERS)
             self.consent_nonces: dict[str, dict] = {}
+            self.amazon_states: dict[str, dict] = {}  # Manage Your Apps → Log-in URI (seller_central.py)
             self.auth_codes: dict[str, dict] = {}
             self.refresh_tokens: dict[str, dict] = {}
             self.access_tokens: dict[str, dict] = {}

@@ -5,6 +5,8 @@ across requests and the token buckets are shared by every store of the shop.
 """
 from __future__ import annotations
 
+import hashlib
+
 import logging
 from contextlib import contextmanager
 
@@ -48,7 +50,10 @@ def lwa_client() -> LWAClient:
         raise NotConfigured("AMAZON_TR_LWA_CLIENT_ID")
     if not conf.client_secret:
         raise NotConfigured("AMAZON_TR_LWA_CLIENT_SECRET")
-    key = f"lwa:{conf.lwa_token_url}:{conf.client_id}"
+    # A rotated client secret (Amazon requires it every 180 days) takes effect without a restart:
+    # the cache key holds a digest of it, never the secret itself.
+    secret_digest = hashlib.sha256(conf.client_secret.encode("utf-8")).hexdigest()[:16]
+    key = f"lwa:{conf.lwa_token_url}:{conf.client_id}:{secret_digest}"
     return _shared(key, lambda: LWAClient(
         token_url=conf.lwa_token_url, client_id=conf.client_id, client_secret=conf.client_secret,
         clock=state().clock, timeout=(5, read_timeout()),

@@ -20,7 +20,7 @@ from . import session, state
 #: Every encrypted column: (model, label for the progress lines, columns).
 ENCRYPTED = (
     (Store, "stores", ("refresh_token_encrypted",)),
-    (ImportedOrder, "orders", ("buyer_name_encrypted", "address_encrypted", "phone_encrypted")),
+    (ImportedOrder, "orders", ("buyer_name_encrypted", "address_encrypted", "phone_encrypted", "tax_info_encrypted")),
 )
 
 

@@ -25,9 +25,13 @@ from ..spapi import (
     ThrottledError,
     UnauthorizedError,
 )
+from ..spapi.errors import InvalidClientError
 from .amazon import NotAuthorized, NotConfigured
 
 SUBJECTS = ("orders", "products", "shipments", "connection")
+
+# invalid_client: the application's LWA secret, not the seller's grant (Amazon expires it after 180 days).
+CLIENT_SECRET = _l("Login with Amazon refused the application's client secret (invalid_client). Amazon requires the LWA client secret to be rotated every 180 days: rotate it in Seller Central (Develop Apps → LWA credentials), put the new secret in AMAZON_TR_LWA_CLIENT_SECRET and restart the shop. Sellers do not need to authorize again.")
 
 # What a refused role means for each subject (HTTP 403 or 401 from the SP-API).
 _DENIED = {
@@ -51,11 +55,13 @@ _UNEXPECTED = {
 
 
 def kind_of(exc: BaseException) -> str:
-    """A short code for the failure: revoked, lwa, throttled, timeout, network, unavailable,
+    """A short code for the failure: revoked, client_secret, lwa, throttled, timeout, network, unavailable,
     denied, not_found, invalid, not_configured, no_key, error (another Amazon error) or
     unexpected (not Amazon's doing)."""
     if isinstance(exc, (AuthorizationRevokedError, NotAuthorized)):
         return "revoked"
+    if isinstance(exc, InvalidClientError):
+        return "client_secret"
     if isinstance(exc, LWAError):
         return "lwa"
     if isinstance(exc, ThrottledError):
@@ -86,6 +92,8 @@ def headline(exc: BaseException, subject: str):
     kind = kind_of(exc)
     if kind == "revoked":
         return _l("Amazon no longer accepts this store's authorization: authorize the store again.")
+    if kind == "client_secret":
+        return CLIENT_SECRET
     if kind == "lwa":
         return _l("Login with Amazon refused the token request.")
     if kind == "throttled":

@@ -259,10 +259,15 @@ def check_authorizations() -> dict[int, str]:
             found[store.id] = "unreadable"
             continue
         if auth == "expiring":
-            days = max(0, (store.authorization_expires_at - now).days)
-            log.warning("store %s (%s): the Amazon authorization ends on %s, in %s day(s); authorize it again",
-                        store.id, store.name, store.authorization_expires_at.date().isoformat(), days)
-        elif auth in ("expired", "revoked"):
+            ends = store.authorization_expires_at
+            if ends <= now:
+                # Only Amazon ends a grant (invalid_grant): syncs go on until it does.
+                log.warning("store %s (%s): the Amazon authorization's date (%s) has passed; syncs go on until "
+                            "Amazon refuses it; authorize it again", store.id, store.name, ends.date().isoformat())
+            else:
+                log.warning("store %s (%s): the Amazon authorization ends on %s, in %s day(s); authorize it again",
+                            store.id, store.name, ends.date().isoformat(), max(0, (ends - now).days))
+        elif auth in ("mismatch", "revoked"):
             log.warning("store %s (%s): the Amazon authorization is %s; its syncs are stopped until it is "
                         "authorized again", store.id, store.name, auth)
         else:

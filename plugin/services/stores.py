@@ -65,9 +65,40 @@ def _name_taken(name: str, exclude_id: int | None) -> bool:
     return session().scalar(query) > 0
 
 
+def store_of_seller(seller_id: str, *, exclude_id: int | None = None) -> Store | None:
+    """The (first) store with this Satıcı Kodu, other than ``exclude_id``."""
+    query = select(Store).where(Store.seller_id == seller_id).order_by(Store.id).limit(1)
+    if exclude_id is not None:
+        query = query.where(Store.id != exclude_id)
+    return session().scalar(query)
+
+
+def _seller_problem(store: Store, seller_id: str):
+    """Why ``seller_id`` cannot be this store's Satıcı Kodu, or None.
+
+    Two stores of one seller would import every order twice; an authorized store's code must stay
+    the seller who authorized it, or the store would sync another seller's orders under its name.
+    """
+    other = store_of_seller(seller_id, exclude_id=store.id)
+    if other is not None:
+        return _l("The store “%(name)s” already has this Seller ID. An Amazon seller account can be added only once.",
+                  name=other.name)
+    if (store.refresh_token_encrypted and store.selling_partner_id and seller_id != store.selling_partner_id
+            and seller_id != store.seller_id):
+        return _l("This store is authorized by the Amazon seller %(partner)s, so its Seller ID must be %(partner)s. To connect another seller account, add it as a new store.",
+                  partner=store.selling_partner_id)
+    return None
+
+
 def _save(store: Store, values: dict) -> Store:
+    errors = {}
     if _name_taken(values["name"], store.id):
-        raise InvalidSettings({"name": _l("Another store already has this name.")})
+        errors["name"] = _l("Another store already has this name.")
+    seller_problem = _seller_problem(store, values["seller_id"])
+    if seller_problem is not None:
+        errors["seller_id"] = seller_problem
+    if errors:
+        raise InvalidSettings(errors)
     for field in EDITABLE:
         setattr(store, field, values[field])
     db_session = session()

@@ -157,6 +157,15 @@ class AuthorizationRevokedError(LWAError):
     """The refresh token no longer works: the seller must authorize again."""
 
 
+class InvalidClientError(LWAError):
+    """Login with Amazon refused the application's own credentials (``invalid_client``, HTTP 401).
+
+    Amazon expires an LWA client secret 180 days after it was issued unless it is rotated;
+    then every token request fails this way until AMAZON_TR_LWA_CLIENT_SECRET holds the new
+    secret. The sellers' refresh tokens stay valid: nobody needs to authorize again.
+    """
+
+
 _BY_STATUS: dict[int, type[SPAPIError]] = {
     400: InvalidInputError,
     401: UnauthorizedError,

@@ -22,7 +22,7 @@ from oauthlib.oauth2 import OAuth2Error, WebApplicationClient
 
 from ..clock import SystemClock
 from .constants import LWA_TOKEN_URL
-from .errors import AuthorizationRevokedError, InvalidGrantError, LWAError, NetworkError
+from .errors import AuthorizationRevokedError, InvalidClientError, InvalidGrantError, LWAError, NetworkError
 from .sessions import new_session
 
 log = logging.getLogger(__name__)
@@ -181,6 +181,11 @@ class LWAClient:
         if error == "invalid_grant" and grant == "refresh_token":
             return AuthorizationRevokedError(
                 "The seller's authorization was revoked or has expired; authorize the store again", **kw
+            )
+        if error == "invalid_client":
+            # The application's secret, not the seller's grant: expired (not rotated within 180 days) or wrong.
+            return InvalidClientError(
+                "Login with Amazon refused the application's client secret; rotate the LWA client secret", **kw
             )
         if error == "invalid_grant":
             return InvalidGrantError(

@@ -7,7 +7,7 @@ import io
 import logging
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, g, render_template, request
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.wrappers import Response
@@ -20,7 +20,7 @@ from ..i18n import current_locale, gettext, ngettext
 from ..resources import templates_dir
 from ..services import stores as store_service
 from ..state import state as plugin_state
-from . import formatting
+from . import formatting, labels
 
 log = logging.getLogger("amazon_tr")
 
@@ -223,9 +223,11 @@ def _form_targets() -> str:
     """Where the admin's forms may go: this site, and Seller Central's consent page (Yetkilendir posts a
     form that is answered by a redirect there; browsers check form-action on that redirect too)."""
     parts = urlsplit(amazon_settings(current_app.config).seller_central_url)
+    # A page may add Amazon's checked callback (the Log-in URI page: views/connection.allow_form_target).
+    extra = "".join(f" {origin}" for origin in g.get("amazon_tr_form_targets", ()))
     if parts.scheme in ("http", "https") and parts.netloc:
-        return f"'self' {parts.scheme}://{parts.netloc}"
-    return "'self'"
+        return f"'self' {parts.scheme}://{parts.netloc}{extra}"
+    return f"'self'{extra}"
 
 
 @admin_blueprint.after_request
@@ -251,6 +253,7 @@ def _template_helpers():
         "amazon_tr_csrf_token": generate_csrf,
         "fmt_datetime": formatting.datetime_tr,
         "fmt_date": formatting.date_tr,
+        "amazon_order_status": labels.order_status,
         "amazon_tr_locale": current_locale(),
         "update_type_labels": {value: str(label) for value, label in AUTO_UPDATE_CHOICES},
     }

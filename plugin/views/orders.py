@@ -18,7 +18,9 @@ from .blueprint import is_htmx, store_or_404
 
 @bp.context_processor
 def _order_helpers():
-    return {"orders_money": formatting.money_try}
+    # order_details: what amazon_tr/orders/_details.html shows of one order (any page may include it)
+    return {"orders_money": formatting.money_try, "order_details": order_service.order_details,
+            "ship_by_mark": order_service.ship_by_mark}
 
 
 def _run_of(store_id: int, run_id: int) -> SyncRun:
@@ -107,6 +109,7 @@ def _history_page(store, form: OrderSettingsForm, errors: dict):
         runs=run_service.latest_runs(store.id, order_service.KIND, 30),
         skipped=order_service.skipped_orders(store.id),
         recent=order_service.recent_orders(store.id),
+        withheld=order_service.withheld_addresses(store.id),
         chart=chart(order_service.orders_per_day(store.id)),
         errors=errors,
         store=store,

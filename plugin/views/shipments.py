@@ -12,6 +12,7 @@ from ..forms_orders import CarrierMapForm, ShipmentForm, shipment_form
 from ..i18n import gettext as _
 from ..models import ImportedOrder
 from ..services import runs
+from ..services import orders as order_service
 from ..services import shipments as service
 from ..services.shipments.queries import PER_PAGE
 from .blueprint import admin_blueprint as bp
@@ -35,10 +36,22 @@ def _state_labels() -> dict[str, str]:
             "confirmed": _("confirmed"), "failed": _("not confirmed")}
 
 
-def _index_page(store, carrier_form: CarrierMapForm, carrier_errors: dict, *, page: int = 1):
-    orders, packages, total = service.orders_with_packages(store.id, page=page, per_page=PER_PAGE)
+def _view_labels() -> dict[str, str]:
+    return {"to_ship": _("To ship"), "fba": _("Amazon ships (FBA)"), "cancelled": _("Cancelled"),
+            "all": _("All orders")}
+
+
+def _view_arg() -> str:
+    view = request.args.get("view", "to_ship")
+    return view if view in service.VIEWS else "to_ship"
+
+
+def _index_page(store, carrier_form: CarrierMapForm, carrier_errors: dict, *, page: int = 1, view: str = "to_ship"):
+    orders, packages, total = service.orders_with_packages(store.id, page=page, per_page=PER_PAGE, view=view)
     return render_template("amazon_tr/shipments/index.html", store=store, orders=orders, packages=packages,
-                           total=total, page=page, per_page=PER_PAGE,
+                           total=total, page=page, per_page=PER_PAGE, view=view, views=service.VIEWS,
+                           view_labels=_view_labels(), view_counts=service.view_counts(store.id),
+                           ship_by_mark=order_service.ship_by_mark,
                            carriers=service.carrier_map(store.id), carrier_form=carrier_form,
                            amazon_carriers=service.AMAZON_CARRIERS, other_code=service.OTHER_CODE,
                            runs=runs.latest_runs(store.id, service.KIND, 10), state_labels=_state_labels(),
@@ -48,7 +61,8 @@ def _index_page(store, carrier_form: CarrierMapForm, carrier_errors: dict, *, pa
 @bp.route("/stores/<int:store_id>/shipments")
 def shipments(store_id: int):
     store = store_or_404(store_id)
-    return _index_page(store, CarrierMapForm.of(service.carrier_map(store.id)), {}, page=page_arg())
+    return _index_page(store, CarrierMapForm.of(service.carrier_map(store.id)), {}, page=page_arg(),
+                       view=_view_arg())
 
 
 @bp.route("/stores/<int:store_id>/shipments/carriers", methods=["POST"])

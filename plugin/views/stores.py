@@ -1,8 +1,11 @@
 """Amazon Mağazalarım: list, add, edit and delete stores."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from urllib.parse import urlencode
 
+from flask import current_app, flash, redirect, render_template, url_for
+
+from ..config import amazon_settings
 from ..errors import InvalidSettings
 from ..forms import AUTO_UPDATE_HELP, ConfirmForm, StoreForm
 from ..i18n import gettext as _
@@ -16,7 +19,6 @@ from .orders import box_context as orders_box_context
 FLASH_OK = "amazon_tr-success"
 
 
-
 def _data_from(form: StoreForm) -> store_service.StoreData:
     flags = form.flags()
     return store_service.StoreData(
@@ -28,10 +30,24 @@ def _data_from(form: StoreForm) -> store_service.StoreData:
     )
 
 
+def manage_apps_url() -> str:
+    """Seller Central's Manage Your Apps, where a seller re-authorizes an application from Amazon's side.
+
+    The local sandbox is told the Log-in URI to load, since its application has none registered
+    (a real application's Log-in URI is set in its registration: README, "Authorizing a store").
+    """
+    conf = amazon_settings(current_app.config)
+    url = f"{conf.seller_central_url}/apps/manage"
+    if conf.mode == "local":
+        url += "?" + urlencode({"login_uri": url_for(".oauth_login", _external=True)})
+    return url
+
+
 def store_page(form: StoreForm, store, result) -> str:
     """A saved store's page: its form, the API test's result and the boxes of its syncs."""
     return render_template("amazon_tr/stores/form.html", form=form, store=store, help=AUTO_UPDATE_HELP,
-                           result=result, confirm_form=ConfirmForm(), box=orders_box_context(store))
+                           result=result, confirm_form=ConfirmForm(), box=orders_box_context(store),
+                           manage_apps_url=manage_apps_url())
 
 
 def _apply_service_errors(form: StoreForm, exc: InvalidSettings) -> None:

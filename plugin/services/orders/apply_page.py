@@ -13,6 +13,20 @@ one Amazon sent in a shape the shop must not take is set aside, with its
 Turkish reason on our row, and the rest of the page goes on; the shop and its
 stock never see it. The shop gets the page's orders in one call
 (shop.upsert_orders), and nothing is flushed before the page is complete.
+
+A merchant-fulfilled order that is ready to ship but came without a delivery
+address (the application lacks Amazon's Direct-to-Consumer Shipping role) is
+flagged (``address_withheld``), not set aside: set aside, the shop would not hold
+its stock and could sell those units again while Amazon still expects the order
+shipped by its ship-by date (the seller reads the address in Seller Central),
+and asking Amazon again would only bring the same answer until the role is
+granted and the seller authorizes the store again. The flag shows on the order
+list and page and goes to the shop with the order.
+
+The store's first import reaches 30 days back: an order placed before it began
+that is already shipped or cancelled when first seen was counted in the shop's
+stock by a seller who was already selling, so it never reserves stock
+(``backfilled``), now or on any later change.
 """
 from __future__ import annotations
 
@@ -140,7 +154,8 @@ def _write_page(store_id: int, orders: list[dict]) -> dict:
     shop, cipher, now = st.shop, st.cipher, st.clock.now()
     settings = settings_for(store_id)
     prefix, policy = prefix_of(settings), settings.unknown_sku
-    counts = dict.fromkeys(("orders", "created", "updated", "unchanged", "skipped", "invalid"), 0)
+    backfill_before = settings.backfill_before
+    counts = dict.fromkeys(("orders", "created", "updated", "unchanged", "skipped", "invalid", "no_address"), 0)
 
     mapped, set_aside = _check(store_id, orders, counts)
     counts["orders"] = len(mapped)
@@ -186,11 +201,15 @@ def _write_page(store_id: int, orders: list[dict]) -> dict:
                 row.state = "skipped"
                 log.info("store %s: Amazon order %s skipped: unknown SKU(s) %s", store_id, oid, ", ".join(unknown))
                 continue
+            if row.shop_number is None and m.status in CLOSED and backfill_before is not None \
+                    and m.created is not None and m.created < backfill_before:
+                row.backfilled = True
             number = row.shop_number or prefix + oid
             to_shop.append((row, m, number))
 
         purged = {id(row): row.personal_data_purged_at is not None for row, _, _ in to_shop}
-        refs = upsert_orders(shop, [m.shop_order(number, known_skus=known, purged=purged[id(row)])
+        refs = upsert_orders(shop, [m.shop_order(number, known_skus=known, purged=purged[id(row)],
+                                                 backfilled=bool(row.backfilled))
                                     for row, m, number in to_shop])
         for (row, m, number), ref in zip(to_shop, refs):
             new, was = row.shop_number is None, row.state
@@ -204,6 +223,13 @@ def _write_page(store_id: int, orders: list[dict]) -> dict:
                 row.address_encrypted = cipher.encrypt(json.dumps(m.address, ensure_ascii=False)) \
                     if m.address else None
                 row.phone_encrypted = cipher.encrypt(m.phone)
+                tax = m.details.tax
+                row.tax_info_encrypted = cipher.encrypt(json.dumps(tax, ensure_ascii=False)) if tax else None
+            if m.details.address_withheld:
+                counts["no_address"] += 1
+                log.warning("store %s: Amazon order %s is ready to ship but came without a delivery address "
+                            "(the application lacks the Direct-to-Consumer Shipping role)",
+                            store_id, row.amazon_order_id)
             counts["created" if new else "updated"] += 1
         if fresh:
             # A second importer that inserted one of them first makes this an IntegrityError:
@@ -223,7 +249,9 @@ class _NewRow(SimpleNamespace):
                    fulfillment_channel="merchant", currency="TRY", total=ZERO, shipping=ZERO, tax=ZERO,
                    item_count=0, unknown_skus=None, purchased_at=None, amazon_updated_at=None, amazon_digest=None,
                    closed_at=None, buyer_name_encrypted=None, address_encrypted=None, phone_encrypted=None,
-                   personal_data_purged_at=None)
+                   personal_data_purged_at=None, ship_by_earliest=None, ship_by_latest=None,
+                   cancellation_requested=False, cancellation_reason=None, address_withheld=False, backfilled=False,
+                   invoice_preference=None, lines_json=None, tax_info_encrypted=None)
 
 
 def _fill_facts(row, m, unknown: list[str], now: datetime) -> None:
@@ -238,6 +266,14 @@ def _fill_facts(row, m, unknown: list[str], now: datetime) -> None:
     row.purchased_at = m.created
     row.amazon_updated_at = m.updated
     row.updated_at = now
+    details = m.details
+    row.ship_by_earliest = details.ship_by_earliest
+    row.ship_by_latest = details.ship_by_latest
+    row.cancellation_requested = details.cancellation_requested
+    row.cancellation_reason = details.cancellation_reason
+    row.address_withheld = details.address_withheld
+    row.invoice_preference = details.invoice_preference
+    row.lines_json = m.lines_json()
     if m.status in CLOSED:
         row.closed_at = row.closed_at or m.updated
     else:

@@ -18,6 +18,10 @@ the overlap holds, every run moves forward.
 What Amazon sends is not trusted to be well formed: an order the shop must not
 take is set aside (apply_page) and asked for again with getOrder at the start
 of the next run; a page token Amazon repeats stops the run instead of looping.
+An order in a fulfillment status the plugin does not know (one Amazon added)
+is set aside too, and the cursor stops at its lastUpdatedTime: every later run
+reads it again with searchOrders until its status is one the plugin knows, so
+it cannot be passed over whatever the getOrder retries meet.
 A database error is logged by its class only: its text carries the row's
 values (buyers' names, addresses, phones).
 """
@@ -37,7 +41,7 @@ from ...spapi import AuthorizationRevokedError, NotFoundError, SPAPIError
 from .. import messages, runs, session
 from ..amazon import NotAuthorized, NotConfigured, calling_amazon, can_sync
 from .apply_page import apply_orders
-from .mapping import INCLUDED_DATA, ORDER_ID, parse_time
+from .mapping import INCLUDED_DATA, ORDER_ID, STATUS_MAP, parse_time
 from .queries import KIND, current_run
 from .settings import settings_for
 
@@ -155,6 +159,19 @@ def _time_of(data, key: str) -> datetime | None:
         return None
 
 
+def _held_at(orders: list) -> datetime | None:
+    """The earliest lastUpdatedTime of the page's orders in a status the plugin does not know, or None."""
+    held = None
+    for order in orders:
+        fulfillment = order.get("fulfillment") if isinstance(order, dict) else None
+        status = fulfillment.get("fulfillmentStatus") if isinstance(fulfillment, dict) else None
+        if isinstance(status, str) and status not in STATUS_MAP:
+            moment = _time_of(order, "lastUpdatedTime")
+            if moment is not None and (held is None or moment < held):
+                held = moment
+    return held
+
+
 def _since(settings) -> datetime:
     """lastUpdatedAfter of a run: the overlap before the cursor, or where an earlier run's re-read of it got."""
     if settings.cursor is None:
@@ -196,6 +213,9 @@ def _execute(store_id: int, run_id: int, token: str, *, since: datetime | None =
     cursor_text = None
     try:
         settings = settings_for(store_id)
+        if settings.cursor is None and settings.backfill_before is None:
+            # The store's first import: what it finds already closed was counted by the seller (apply_page).
+            settings.backfill_before = run.started_at
         rereading = since is None and settings.cursor is not None
         if since is None:
             since = _since(settings)
@@ -208,6 +228,7 @@ def _execute(store_id: int, run_id: int, token: str, *, since: datetime | None =
             previous_max = None
             ascending = True
             upper = None
+            held = None  # the cursor never passes an order in an unknown status
             tokens: set[str] = set()
             pages = client.search_orders(last_updated_after=since, included_data=list(INCLUDED_DATA),
                                          max_results=100)
@@ -236,6 +257,11 @@ def _execute(store_id: int, run_id: int, token: str, *, since: datetime | None =
                     advance_to = upper or previous_max
                 else:
                     advance_to = previous_max if ascending else None
+                page_held = _held_at(orders)
+                if page_held is not None and (held is None or page_held < held):
+                    held = page_held
+                if held is not None and advance_to is not None and advance_to > held:
+                    advance_to = held
                 apply_orders(store_id, orders, run_id=run_id, cursor=advance_to, waits=waits, rereading=rereading)
                 cursor_text = _iso(advance_to) or cursor_text
                 if not runs.renew_lease(store_id, KIND, token):

@@ -18,9 +18,11 @@ PERSONAL_DATA_DAYS = 30
 
 
 def purge_personal_data() -> int:
-    """Empty buyers' name, address and phone 30 days after the order shipped or was cancelled.
+    """Empty buyers' name, address, phone and invoice details 30 days after the order shipped or was cancelled.
 
-    The order keeps its non-personal data (number, items, amounts, status). The
+    The invoice details are the buyer's VKN/TCKN, vergi dairesi, legal name and
+    address (a TCKN is a person's national id). The order keeps its non-personal
+    data (number, items, amounts, status, invoice preference). The
     shop adapter's ``forget_customer(number)``, when it has one, pseudonymizes
     the shop's copy in the same transaction. Returns how many orders were purged.
     """
@@ -40,6 +42,7 @@ def purge_personal_data() -> int:
             break
         for row in batch:
             row.buyer_name_encrypted = row.address_encrypted = row.phone_encrypted = None
+            row.tax_info_encrypted = None
             row.personal_data_purged_at = now
             if forget is not None and row.shop_number:
                 forget(row.shop_number)
@@ -76,11 +79,16 @@ def forget_store_customers(store_id: int) -> int:
 
 
 def personal_data(row: ImportedOrder) -> dict | None:
-    """The decrypted buyer data of one order (for the shop's own use), None once purged."""
+    """The decrypted buyer data of one order (for the shop's own use), None once purged.
+
+    ``tax``: the buyer's tax registration (number, type, office, legal_name, address), or None.
+    """
     if row.personal_data_purged_at is not None:
         return None
     cipher = state().cipher
     address = cipher.decrypt(row.address_encrypted)
+    tax = cipher.decrypt(row.tax_info_encrypted)
     return {"name": cipher.decrypt(row.buyer_name_encrypted),
             "address": json.loads(address) if address else None,
-            "phone": cipher.decrypt(row.phone_encrypted)}
+            "phone": cipher.decrypt(row.phone_encrypted),
+            "tax": json.loads(tax) if tax else None}

@@ -1,12 +1,15 @@
-"""What the order pages show: the running import, skipped and recent orders, orders per day."""
+"""What the order pages show: the running import, skipped and recent orders, orders per day, one order's details."""
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from ...models import ImportedOrder, SyncRun
+from ...spapi.constants import MARKETPLACE_TZ as SHOP_TZ
 from .. import session, state
+from .privacy import personal_data
 
 #: The kind of the order import's sync runs and lease.
 KIND = "orders"
@@ -44,3 +47,51 @@ def orders_per_day(store_id: int, days: int = 30) -> list[tuple]:
     for (moment,) in rows:
         per_day[moment.date()] = per_day.get(moment.date(), 0) + 1
     return [(start + timedelta(days=i), per_day.get(start + timedelta(days=i), 0)) for i in range(days)]
+
+
+#: Shop states of an order still to be handed to the carrier: only these can be late.
+TO_SHIP = ("ready", "partially_shipped")
+
+
+def ship_by_mark(row: ImportedOrder, now: datetime | None = None) -> str | None:
+    """"late" once the ship-by window closed, "today" when it closes today (Turkish time), else None.
+
+    Only for orders still to ship: a pending order cannot be shipped yet (Amazon is still
+    checking the payment) and a shipped or cancelled one has nothing left to do.
+    """
+    latest = row.ship_by_latest
+    if latest is None or row.state not in TO_SHIP or row.set_aside_reason:
+        return None
+    now = now or state().clock.now()
+    if now > latest:
+        return "late"
+    if latest.astimezone(SHOP_TZ).date() == now.astimezone(SHOP_TZ).date():
+        return "today"
+    return None
+
+
+def withheld_addresses(store_id: int) -> int:
+    """Orders still to ship that Amazon sent without a delivery address (the restricted role is missing)."""
+    return session().scalar(
+        select(func.count()).select_from(ImportedOrder).where(
+            ImportedOrder.store_id == store_id, ImportedOrder.address_withheld.is_(True),
+            ImportedOrder.state.in_(TO_SHIP))) or 0
+
+
+def order_details(row: ImportedOrder) -> dict:
+    """What the order page shows of one imported order: buyer, lines, ship-by, invoice data, requests.
+
+    ``buyer`` is the decrypted personal data (None once purged, see privacy); ``tax_label``
+    names the number as the buyer's tax office knows it: VKN (10 digits, a company) or TCKN
+    (11 digits, a person).
+    """
+    buyer = personal_data(row)
+    tax = (buyer or {}).get("tax")
+    digits = (tax or {}).get("number") or ""
+    return {
+        "buyer": buyer,
+        "lines": json.loads(row.lines_json) if row.lines_json else [],
+        "mark": ship_by_mark(row),
+        "tax": tax,
+        "tax_label": "TCKN" if digits.isdigit() and len(digits) == 11 else "VKN",
+    }

@@ -17,15 +17,16 @@ The names below are what views, jobs and the host use.
 from ...errors import InvalidSettings
 from .carriers import AMAZON_CARRIERS, CARRIERS, OTHER, OTHER_CODE, carrier_map, save_carrier_map
 from .errors import ShipmentRefused
-from .queries import order_of, orders_with_packages, package_of, packages_of, refusal_reason, remaining
+from .queries import (
+    VIEWS, order_of, orders_with_packages, package_of, packages_of, refusal_reason, remaining, view_counts,
+)
 from .recording import cancellation_requested, record_manual, record_shipment, retry_package
 from .sending import BACKOFF, KIND, MAX_ATTEMPTS, send_due
 from .snapshot import read_amazon_lines, snapshot_of
 
 __all__ = [
-    "AMAZON_CARRIERS", "BACKOFF", "CARRIERS", "OTHER_CODE", "KIND", "MAX_ATTEMPTS", "OTHER", "InvalidSettings", "ShipmentRefused", "cancellation_requested",
-    "carrier_map",
-    "order_of", "orders_with_packages", "package_of", "packages_of", "read_amazon_lines", "record_manual",
-    "record_shipment", "refusal_reason", "remaining", "retry_package", "save_carrier_map", "send_due",
-    "snapshot_of",
+    "AMAZON_CARRIERS", "BACKOFF", "CARRIERS", "KIND", "MAX_ATTEMPTS", "OTHER", "OTHER_CODE", "VIEWS",
+    "InvalidSettings", "ShipmentRefused", "cancellation_requested", "carrier_map", "order_of",
+    "orders_with_packages", "package_of", "packages_of", "read_amazon_lines", "record_manual", "record_shipment",
+    "refusal_reason", "remaining", "retry_package", "save_carrier_map", "send_due", "snapshot_of", "view_counts",
 ]

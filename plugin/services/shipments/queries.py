@@ -29,16 +29,48 @@ def find_order(order_number: str, *, store_id: int | None = None) -> ImportedOrd
 
 
 PER_PAGE = 50
+#: The shipments list's views: what still needs the seller (the default), what Amazon ships, what
+#: was cancelled, everything.
+VIEWS = ("to_ship", "fba", "cancelled", "all")
+#: Shop states of a merchant-fulfilled order that still has units to hand to the carrier.
+TO_SHIP_STATES = ("ready", "partially_shipped")
 
 
-def orders_with_packages(store_id: int, *, page: int = 1, per_page: int = PER_PAGE
+def _view_filter(view: str):
+    if view == "to_ship":
+        return (ImportedOrder.fulfillment_channel != "amazon") & ImportedOrder.state.in_(TO_SHIP_STATES)
+    if view == "fba":
+        return ImportedOrder.fulfillment_channel == "amazon"
+    if view == "cancelled":
+        return (ImportedOrder.fulfillment_channel != "amazon") & (ImportedOrder.state == "cancelled")
+    return None
+
+
+def view_counts(store_id: int) -> dict[str, int]:
+    """How many of the store's orders each view holds; one query."""
+    row = session().execute(select(
+        *[func.count().filter(_view_filter(view)) for view in VIEWS[:-1]], func.count())
+        .select_from(ImportedOrder).where(ImportedOrder.store_id == store_id)).one()
+    return dict(zip(VIEWS, (int(n or 0) for n in row)))
+
+
+def orders_with_packages(store_id: int, *, page: int = 1, per_page: int = PER_PAGE, view: str = "all"
                          ) -> tuple[list[ImportedOrder], dict[int, list], int]:
-    """One page of the store's Amazon orders, newest first, with, per order id, its packages, and how
-    many orders the store has in all. Three queries whatever the page or the number of orders."""
+    """One page of the store's Amazon orders in ``view``, with, per order id, its packages, and how
+    many orders the view holds. Orders still to ship come by their ship-by deadline (the most urgent
+    first); the other views newest first. Three queries whatever the page or the number of orders."""
     db = session()
-    total = db.scalar(select(func.count()).select_from(ImportedOrder).where(ImportedOrder.store_id == store_id))
-    orders = list(db.scalars(select(ImportedOrder).where(ImportedOrder.store_id == store_id)
-                             .order_by(ImportedOrder.purchased_at.desc().nulls_last(), ImportedOrder.id.desc())
+    where = [ImportedOrder.store_id == store_id]
+    condition = _view_filter(view)
+    if condition is not None:
+        where.append(condition)
+    total = db.scalar(select(func.count()).select_from(ImportedOrder).where(*where))
+    if view == "to_ship":
+        order_by = (ImportedOrder.ship_by_latest.asc().nulls_last(), ImportedOrder.purchased_at.asc().nulls_last(),
+                    ImportedOrder.id)
+    else:
+        order_by = (ImportedOrder.purchased_at.desc().nulls_last(), ImportedOrder.id.desc())
+    orders = list(db.scalars(select(ImportedOrder).where(*where).order_by(*order_by)
                              .offset((max(page, 1) - 1) * per_page).limit(per_page)))
     packages: dict[int, list[ShipmentPackage]] = {}
     if orders:
