@@ -76,6 +76,7 @@ ROWS = [
     Row("cancelFeed", "feed_queued", SPAPI_KINDS, "cancelFeed (a feed Amazon never started, past the deadline)"),
     Row("getFeedDocument", "products_feed", SPAPI_KINDS, "getFeedDocument (feed poll)"),
     Row("downloadFeedDocument", "products_feed", DOWNLOAD_KINDS, "report download (feed poll)"),
+    Row("getListingsItem", "read_back", SPAPI_KINDS, "getListingsItem (read-back of accepted listings)"),
     Row("confirmShipment", "shipments", SPAPI_KINDS, "confirmShipment (Kargo bildirimi)"),
     Row("lwaToken", "orders", LWA_KINDS, "LWA token (order import)"),
 ]
@@ -658,6 +659,16 @@ FLOWS = {
     "inventory": InventoryFlow, "feed_queued": QueuedFeedFlow,
     "products_patch": PatchFlow, "products_feed": FeedFlow, "feed_lookup": FeedLookupFlow, "shipments": ShipmentsFlow,
 }
+
+
+def _read_back_flow(*args) -> Flow:
+    # in tests/fault_readback.py (this module is long enough); imported late, as it builds on ProductsFlow
+    from fault_readback import ReadBackFlow
+
+    return ReadBackFlow(*args)
+
+
+FLOWS["read_back"] = _read_back_flow
 
 
 # --- bad data from Amazon (issue 15: 4, 6, 7, 18) --------------------------------------------

@@ -1,5 +1,6 @@
 """In Chromium, as a shop admin would: the worked price example follows the typing, Şimdi gönder shows
-its progress in place, then the products appear with their states (yayında, katalog kilitli)."""
+its progress in place, then the products appear with their states (Amazon işliyor, katalog kilitli), and a row's
+button reads Amazon's own status in place (yayında once Amazon says the offer is buyable)."""
 from __future__ import annotations
 
 import pytest
@@ -32,8 +33,19 @@ def test_products_page_push_and_price_example(tmp_path, sandbox, page):
 
         page.reload()
         states = page.locator("tr.amazon-tr-link").all_inner_texts()
-        assert any("yayında" in row for row in states)
+        # accepted is "accepted for processing": not "yayında" before Amazon says the offer is buyable
+        assert any("kabul edildi, Amazon işliyor" in row for row in states)
+        assert not any("yayında" in row for row in states)
         locked = [row for row in states if "DEMO-0003" in row]
         assert locked and "katalog kilitli" in locked[0]
+
+        # the row's button reads Amazon's own status in place
+        page.evaluate("window.__noReload = 'row'")
+        row = page.locator("tr.amazon-tr-link", has_text="DEMO-0001")
+        row.get_by_role("button", name="Durumu Amazon'dan oku").click()
+        row = page.locator("tr.amazon-tr-link", has_text="DEMO-0001")
+        row.get_by_text("Ürünün Amazon'daki durumu okundu.").wait_for()
+        assert "yayında" in row.inner_text() and "Amazon: satışta" in row.inner_text()
+        assert page.evaluate("window.__noReload") == "row"
     finally:
         server.stop()

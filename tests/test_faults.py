@@ -30,8 +30,8 @@ def test_fault_cell(row, kind, tmp_path, sim_sandbox, sim_clock):
 def test_every_operation_the_plugin_calls_is_in_the_matrix():
     from flask_amazon_tr.sandbox.dispatch import OPERATION_ROLES
 
-    # operations only the API test's capability probes touch, or that the plugin never calls
-    probes_or_unused = {"getListingsItem", "deleteListingsItem"}
+    # operations the plugin never calls
+    probes_or_unused = {"deleteListingsItem"}
     covered = {row.operation for row in fm.ROWS}
     assert set(OPERATION_ROLES) - probes_or_unused <= covered
     assert {"uploadFeedDocument", "downloadFeedDocument", "lwaToken"} <= covered

@@ -103,7 +103,14 @@ def test_push_now_links_and_the_page_shows_states_and_locked_reason(env, admin):
     assert "fiyat ve stok" in html.lower()
     assert "DEMO-0004" not in html
     html = admin.get(f"/admin/amazon/stores/{env.store_id}/products?q=DEMO-0004").get_data(as_text=True)
-    assert "yayında" in html
+    row = html[html.index('<tr id="amazon-tr-link-'):]
+    row = row[:row.index("</tr>")]
+    # accepted for processing: "yayında" only once Amazon's own status says BUYABLE
+    assert "Amazon işliyor" in row and "yayında" not in row
+    link_id = row.split('name="link" value="', 1)[1].split('"', 1)[0]
+    row = admin.post(f"/admin/amazon/stores/{env.store_id}/products/row/status",
+                     data={"csrf_token": csrf_from(html), "link": link_id}, headers={"HX-Request": "true"})
+    assert "yayında" in row.get_data(as_text=True) and "Amazon: satışta" in row.get_data(as_text=True)
 
 
 def test_row_actions_send_unlink_and_lock_price(env, admin):

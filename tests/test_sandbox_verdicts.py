@@ -153,3 +153,44 @@ def test_issues_appear_after_accepted(sim_session, sim_sandbox, sim_clock):
     assert sim_session.get(_url(base, "DEMO-0005"), params=data).json()["issues"] == []
     for bad in ({"kind": "nope"}, {"kind": "missing_recommended", "after": -1}):
         assert requests.post(base + "/_sandbox/listing-issues", json=bad).status_code == 400
+
+
+def test_accepted_first_then_the_summaries_carry_amazons_status(sim_session, sim_sandbox, sim_clock):
+    """ACCEPTED is "accepted for processing": until Amazon has processed it a new SKU is not found and an
+    existing one reads as it was; afterwards the summaries carry BUYABLE / DISCOVERABLE, and an ERROR
+    issue that appears after ACCEPTED leaves an item DISCOVERABLE only."""
+    base = sim_sandbox.url
+    data = {**MP, "includedData": "summaries,issues,offers"}
+    r = requests.post(base + "/_sandbox/listing-processing", json={"seconds": 120})
+    assert r.status_code == 200 and r.json() == {"seconds": 120.0}
+    item = _strict_page(sim_sandbox)
+    put = sim_session.put(_url(base, "YENI-1"), params=MP, json={"productType": "HOME", "attributes": {
+        "condition_type": _value("new_new", tag=False), "merchant_suggested_asin": _value(item["asin"], tag=False),
+        **_offer()}}).json()
+    assert put["status"] == "ACCEPTED"
+    assert sim_session.get(_url(base, "YENI-1"), params=data).status_code == 404
+    search = sim_session.get(base + f"/listings/2021-08-01/items/{TR_SELLER_ID}", params={
+        **MP, "identifiers": "YENI-1", "identifiersType": "SKU"}).json()
+    assert search["numberOfResults"] == 0 and search["items"] == []
+    # an existing SKU keeps showing its previous price and date until the change is processed
+    old = sim_session.get(_url(base, "DEMO-0005"), params=data).json()
+    patched = sim_session.patch(_url(base, "DEMO-0005"), params=MP, json={"productType": "BEAUTY", "patches": [
+        _replace("purchasable_offer", _offer(77.0)["purchasable_offer"])]}).json()
+    assert patched["status"] == "ACCEPTED"
+    assert sim_session.get(_url(base, "DEMO-0005"), params=data).json() == old
+    sim_clock.advance(121)
+    new = sim_session.get(_url(base, "YENI-1"), params=data).json()
+    assert new["summaries"][0]["status"] == ["BUYABLE", "DISCOVERABLE"] and new["issues"] == []
+    five = sim_session.get(_url(base, "DEMO-0005"), params=data).json()
+    assert five["offers"][0]["price"]["amount"] == "77.00"
+    assert five["summaries"][0]["lastUpdatedDate"] > old["summaries"][0]["lastUpdatedDate"]
+    found = sim_session.get(base + f"/listings/2021-08-01/items/{TR_SELLER_ID}", params={
+        **MP, "identifiers": "YENI-1", "identifiersType": "SKU"}).json()
+    assert [i["sku"] for i in found["items"]] == ["YENI-1"]
+    # an issue Amazon's processing raises after ACCEPTED: visible to shoppers, no longer buyable
+    assert requests.post(base + "/_sandbox/listing-issues", json={"kind": "invalid_attribute", "sku": "YENI-1"}).ok
+    suppressed = sim_session.get(_url(base, "YENI-1"), params=data).json()
+    assert suppressed["summaries"][0]["status"] == ["DISCOVERABLE"]
+    assert suppressed["issues"][0]["enforcements"]["actions"] == [{"action": "LISTING_SUPPRESSED"}]
+    assert requests.post(base + "/_sandbox/listing-processing", json={"seconds": -1}).status_code == 400
+    assert requests.post(base + "/_sandbox/listing-processing", json={"seconds": "x"}).status_code == 400

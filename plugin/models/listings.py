@@ -87,6 +87,14 @@ class ListingLink(Base):
     feed_id: Mapped[str | None] = mapped_column(String(40), index=True)
     pending_json: Mapped[str | None] = mapped_column(Text)
 
+    # Amazon's own status of the listing (BUYABLE, DISCOVERABLE; comma separated, "" for neither), read
+    # back after Amazon processed what it accepted: ACCEPTED is "accepted for processing", not live
+    # (services/listings/status.py). None while not read since the last accepted submission.
+    amazon_status: Mapped[str | None] = mapped_column(String(60))
+    # When to read it back (None: nothing to read) and when Amazon last showed it.
+    status_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    status_read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
     last_pushed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -101,6 +109,10 @@ class ListingLink(Base):
     @property
     def pending(self) -> dict | None:
         return json.loads(self.pending_json) if self.pending_json else None
+
+    @property
+    def amazon_statuses(self) -> set[str]:
+        return {s for s in (self.amazon_status or "").split(",") if s}
 
     def price_locked(self, now: datetime) -> bool:
         return self.price_lock_until is not None and self.price_lock_until > now

@@ -166,7 +166,7 @@ def process_feed(state: SandboxState, registry: ModelRegistry, feed: dict) -> tu
         report["header"]["report"] = {"includedData": wanted, "apiVersion": "2021-08-01"}
         items = []
         for sku in dict.fromkeys(skus):
-            listing = state.listings.get(feed["seller"], {}).get(sku)
+            listing = listings.visible(state, state.listings.get(feed["seller"], {}).get(sku))
             if listing is not None:
                 items.append(listings.item_view(state, listing, marketplace_id, wanted))
         report["items"] = items

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from . import listings_rules as rules
 from .listings_rules import issue as _issue
 from .listings_rules import tr as _tr
-from .listings_view import item_view  # noqa: F401  (the view the ops modules render)
+from .listings_view import item_view, visible  # noqa: F401  (the view the ops modules render)
 from .seed import iso
 from .state import SandboxState
 
@@ -112,6 +112,12 @@ def _finish(state: SandboxState, seller_id: str, sku: str, product_type: str, cu
         rules.after_accepted(state, seller_id, sku, listing, submitted)
         if later:
             listing.setdefault("asyncIssues", []).extend({**i, "_visibleAt": state.now_ts()} for i in later)
+        processing = float(getattr(state, "listing_processing_seconds", 0.0) or 0.0)
+        if processing > 0:
+            # accepted for processing: reads show the version before it until then (listings_view.visible)
+            before = visible(state, current)
+            listing["_processing"] = {"until": state.now_ts() + processing, "before": None if before is None else
+                                      copy.deepcopy({k: v for k, v in before.items() if k != "_processing"})}
         state.listings.setdefault(seller_id, {})[sku] = listing
         state.listings_changed()
     return Outcome("ACCEPTED", issues, asin)

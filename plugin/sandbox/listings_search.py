@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 from .dispatch import Call, invalid, operation
 from .listings_rules import visible_issues
-from .listings_view import item_view, status
+from .listings_view import item_view, status, visible
 from .models import parse_date_time
 from .ops_listings import check
 from .seed import iso
@@ -76,8 +76,10 @@ def _sorted(call: Call, query: tuple) -> list[tuple[str, str]]:
     """(sort value, sku) of the listings the time-independent filters keep, ascending; cached
     until the seller's listings change (state.listings_version)."""
     state = call.state
-    listings = state.listings.get(call.seller_id, {})
-    key = (call.seller_id, state.listings_version, len(listings), query)
+    listings = _visible_listings(state, call.seller_id)
+    # while submissions wait to be processed, what a search shows changes with the clock alone
+    processing = getattr(state, "listing_processing_seconds", 0.0)
+    key = (call.seller_id, state.listings_version, len(listings), query, state.now_ts() if processing else None)
     cached = state.search_cache.get(key)
     if cached is not None:
         return cached
@@ -104,6 +106,15 @@ def _sorted(call: Call, query: tuple) -> list[tuple[str, str]]:
         state.search_cache.clear()
     state.search_cache[key] = out
     return out
+
+
+def _visible_listings(state, seller_id: str) -> dict[str, dict]:
+    """The seller's listings as reads show them (an accepted submission shows once processed)."""
+    listings = state.listings.get(seller_id, {})
+    if not getattr(state, "listing_processing_seconds", 0.0):
+        return listings
+    shown = {sku: visible(state, listing) for sku, listing in listings.items()}
+    return {sku: listing for sku, listing in shown.items() if listing is not None}
 
 
 def _status_filter(call: Call) -> Callable[[dict], bool] | None:
@@ -157,7 +168,7 @@ def search_listings_items(call: Call):
     with state.lock:
         ordered = _sorted(call, query)
         keep = _status_filter(call)
-        listings = state.listings.get(call.seller_id, {})
+        listings = _visible_listings(state, call.seller_id)
         total = len(ordered) if keep is None else sum(1 for _, sku in ordered if sku in listings and keep(listings[sku]))
         last, returned = _read_token(p["pageToken"], query_hash) if p.get("pageToken") else (None, 0)
         if order == "ASC":

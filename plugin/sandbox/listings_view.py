@@ -60,6 +60,22 @@ def status(listing: dict, issues: list[dict]) -> list[str]:
     return out
 
 
+def visible(state: SandboxState, listing: dict | None) -> dict | None:
+    """The listing as reads show it now: while Amazon is still processing an ACCEPTED submission, the
+    version before it (None for a SKU that is new: getListingsItem answers 404 until then).
+
+    ACCEPTED is "The listings submission was accepted for processing" (the model's
+    ListingsItemSubmissionResponse.status); "Accepted does not mean the process is complete. Multiple
+    downstream processes create the item in the Amazon catalog" ("Manage Listings Issues",
+    developer-docs.amazon.com); integrators see getListingsItem answer 404 for an accepted new SKU
+    (amzn/selling-partner-api-models#5021). How long processing takes is
+    SandboxState.listing_processing_seconds (0 by default: at once, as the other tests expect)."""
+    pending = (listing or {}).get("_processing")
+    if pending is not None and state.now_ts() < pending["until"]:
+        return pending["before"]
+    return listing
+
+
 def item_view(state: SandboxState, listing: dict, marketplace_id: str, included: list[str]) -> dict:
     attrs = listing["attributes"]
     issues = visible_issues(listing, state.now_ts())

@@ -50,7 +50,8 @@ def _body(call: Call, key: str, kind: type) -> dict:
 def get_listings_item(call: Call):
     mid = check(call)
     sku = call.params["sku"]
-    listing = call.state.listings.get(call.seller_id, {}).get(sku)
+    # (an accepted submission Amazon has not processed yet does not show: listings_view.visible)
+    listing = listings.visible(call.state, call.state.listings.get(call.seller_id, {}).get(sku))
     if listing is None:
         raise ApiError(404, "NOT_FOUND", f"SKU '{sku}' not found in marketplace {mid}.")
     return 200, listings.item_view(call.state, listing, mid, call.params.get("includedData") or ["summaries"])

@@ -13,7 +13,9 @@ from ..i18n import gettext as _
 from ..models import ListingLink
 from ..services import listings as service
 from ..services import runs
-from ..services.listings import inventory, values
+from ..services import messages
+from ..services.listings import inventory, values, verdicts
+from ..spapi import SPAPIError
 from ..spapi.constants import MARKETPLACE_TZ as SHOP_TZ
 from ..state import state
 from .blueprint import admin_blueprint as bp
@@ -22,13 +24,28 @@ from .formatting import money_try
 
 FLASH_OK = "amazon_tr-success"
 FLASH_ERROR = "amazon_tr-error"
-STATE_FILTERS = ("pending", "live", "error", "locked", "unlinked")
-
+STATE_FILTERS = service.status.SHOWN_STATES
 
 
 def _state_labels() -> dict[str, str]:
-    return {"pending": _("waiting"), "live": _("live"), "error": _("error"), "locked": _("catalog locked"),
+    # "live" (yayında) only when Amazon's own status says BUYABLE (services/listings/status.py)
+    return {"pending": _("waiting"), "live": _("live"), "processing": _("accepted, Amazon is processing"),
+            "not_buyable": _("not buyable"), "error": _("error"), "locked": _("catalog locked"),
             "unlinked": _("unlinked")}
+
+
+def _amazon_status_text(link) -> str | None:
+    """Amazon's own status under the badge: what its summary says, in Turkish."""
+    if link.state not in ("live", "locked"):
+        return None
+    if link.amazon_status is None:
+        return _("Amazon accepted the last change and is processing it; its status is read back shortly.")
+    found = link.amazon_statuses
+    if "BUYABLE" in found:
+        return _("Amazon: buyable")
+    if "DISCOVERABLE" in found:
+        return _("Amazon: visible to shoppers but not buyable")
+    return _("Amazon: not visible and not buyable")
 
 
 def _part_labels() -> dict[str, str]:
@@ -37,6 +54,8 @@ def _part_labels() -> dict[str, str]:
 
 def _helpers() -> dict:
     return {"state_labels": _state_labels(), "part_labels": _part_labels(), "issue_text": service.issue_text,
+            "shown_state": service.status.shown_state, "amazon_status_text": _amazon_status_text,
+            "fits_path": values.sku_fits_a_path,
             "money": money_try, "shop_tz": SHOP_TZ, "blocked_texts": {k: str(v) for k, v in service.BLOCKED_REASONS.items()}}
 
 
@@ -217,6 +236,26 @@ def confirm_price(store_id: int):
     return _row(store, link, _("The price was confirmed and sent to Amazon."))
 
 
+@bp.route("/stores/<int:store_id>/products/row/status", methods=["POST"])
+def refresh_status(store_id: int):
+    """Durumu Amazon'dan oku: Amazon's own status of the row's SKU now (getListingsItem)."""
+    link_id = _link_id()
+    store = store_or_404(store_id)
+    found = _link_or_404(store, link_id)
+    try:
+        read = service.refresh_status(store.id, found.sku)
+    except SPAPIError as exc:
+        return _row(store, _link_or_404(store, link_id), messages.explain(exc, "products"), "error")
+    link = _link_or_404(store, link_id)
+    if read is None:
+        return _row(store, link, _("Amazon's status can only be read for an active, authorized store's products "
+                                   "Amazon accepted."), "warning")
+    if not read:
+        return _row(store, link, _("Amazon has not processed the last change yet; try again in a few minutes."),
+                    "warning")
+    return _row(store, link, _("Amazon's status was read."))
+
+
 @bp.route("/stores/<int:store_id>/products/row/price-lock", methods=["POST"])
 def price_lock(store_id: int):
     link_id = _link_id()
@@ -246,4 +285,24 @@ def preview(store_id: int):
         update_type = store.auto_update_type
     rows = service.preview(store.id, update_type=update_type, limit=500)
     return render_template("amazon_tr/products/preview.html", store=store, rows=rows, update_type=update_type,
-                           choices=AUTO_UPDATE_CHOICES, **_helpers())
+                           choices=AUTO_UPDATE_CHOICES, sample=_sample(rows), verdicts=None, verdict_error=None,
+                           **_helpers())
+
+
+def _sample(rows) -> list[str]:
+    """The rows Amazon is asked about: the first ones that would send something."""
+    return [row.sku for row in rows if row.action in ("link", "update") and row.parts][:verdicts.SAMPLE]
+
+
+@bp.route("/stores/<int:store_id>/products/preview/verdicts")
+def preview_verdicts(store_id: int):
+    """The preview's rows again, with Amazon's verdict (mode=VALIDATION_PREVIEW) beside the sample (htmx)."""
+    store = store_or_404(store_id)
+    update_type = request.args.get("type")
+    if update_type not in values.TYPE_PARTS:
+        update_type = store.auto_update_type
+    rows = service.preview(store.id, update_type=update_type, limit=500)
+    sample = _sample(rows)
+    found = verdicts.amazon_verdicts(store.id, update_type=update_type, skus=sample)
+    return render_template("amazon_tr/products/_preview_rows.html", store=store, rows=rows, update_type=update_type,
+                           sample=sample, verdicts=found.by_sku, verdict_error=found.error, **_helpers())

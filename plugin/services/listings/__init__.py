@@ -11,9 +11,13 @@ calls :func:`push_products` (push.py). One push:
    the last value Amazon accepted (changes.py, values.py), so an unchanged catalog costs no call;
 4. sends what changed (sending.py): up to ``AMAZON_TR_PATCH_THRESHOLD`` SKUs one
    patchListingsItem (or putListingsItem for a new link) each, more in
-   JSON_LISTINGS_FEED documents of up to 25,000 messages (feed_submit.py).
+   JSON_LISTINGS_FEED documents of up to 25,000 messages and 10 MiB, one feed at a time:
+   none while the store's previous one still waits at Amazon (feed_submit.py).
 
-Amazon's answer for each SKU moves its link through the states in outcome.py.
+Amazon's answer for each SKU moves its link through the states in outcome.py. ACCEPTED is
+"accepted for processing": Amazon's own status (BUYABLE, DISCOVERABLE) and its asynchronous
+issues are read back afterwards (status.py). The Önizleme adds Amazon's verdict on a sample
+of the same requests, sent with mode=VALIDATION_PREVIEW (verdicts.py).
 
 Why the threshold is 100 (bench/products.py measures it): a patch costs one call
 and Amazon applies it within seconds, at 5 calls/s per seller; a feed costs about
@@ -24,8 +28,8 @@ stock changes also need; beyond that one feed is cheaper and does not starve the
 from __future__ import annotations
 
 from ..runs import LeaseBusy
-from . import inventory, schema, stock, values
-from .actions import confirm_price, link_sku, set_price_lock, unlink_sku
+from . import inventory, schema, status, stock, values
+from .actions import confirm_price, link_sku, refresh_status, set_price_lock, unlink_sku
 from .issues import issue_text
 from .page import get_link, list_links, shop_categories, state_counts
 from .preview import PreviewRow, preview
@@ -36,6 +40,7 @@ from .settings import BLOCKED_REASONS, blocked_reason, settings_errors, get_sett
 __all__ = [
     "BLOCKED_REASONS", "LeaseBusy", "confirm_price", "inventory", "settings_errors", "PreviewRow", "Pusher", "blocked_reason", "get_link",
     "get_settings", "issue_text", "shop_categories", "link_sku", "list_links", "poll_feeds", "preview", "push_from_button",
-    "push_products", "save_settings", "schema", "set_price_lock", "start_push", "state_counts", "stock",
+    "push_products", "refresh_status", "save_settings", "schema", "set_price_lock", "start_push", "state_counts",
+    "status", "stock",
     "unlink_sku", "values",
 ]

@@ -7,9 +7,10 @@ from sqlalchemy import select
 
 from ...models import ListingLink, SyncRun
 from .. import session, state
-from . import values
-from .push import push_from_button
-from .settings import get_settings
+from ..amazon import calling_amazon
+from . import status, values
+from .push import BUTTON_CLIENT_OPTIONS, find_store, push_from_button
+from .settings import blocked_reason, get_settings
 
 
 def _link(store_id: int, sku: str) -> ListingLink | None:
@@ -65,3 +66,16 @@ def set_price_lock(store_id: int, sku: str, until: datetime | None) -> ListingLi
     link.price_lock_until = until
     session().commit()
     return link
+
+
+def refresh_status(store_id: int, sku: str) -> bool | None:
+    """Amazon's own status of one SKU now (the row's button): True when read, False when Amazon has not
+    processed the last submission yet, None when the store cannot call Amazon or the SKU is not linked.
+
+    Raises SPAPIError when Amazon refuses or fails (the caller explains it)."""
+    link = _link(store_id, sku)
+    store = find_store(store_id)
+    if link is None or link.state not in ("live", "locked") or blocked_reason(store) in ("passive", "unauthorized"):
+        return None
+    with calling_amazon(store, **BUTTON_CLIENT_OPTIONS) as client:
+        return status.refresh(store_id, link, client, state().clock.now())

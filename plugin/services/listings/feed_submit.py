@@ -26,8 +26,71 @@ from .work import Work
 
 log = logging.getLogger("amazon_tr")
 
-#: Amazon's limit on messages in one JSON_LISTINGS_FEED.
+#: Amazon's limit on messages in one JSON_LISTINGS_FEED (json-listings-feed-schema-v2.json: messages
+#: "maxItems": 25000).
 FEED_MAX_MESSAGES = 25000
+#: "Keep file size less than 10 MiB (5*2^21, or 10,485,760 bytes). If your file exceeds the recommended
+#: size, please adjust by dividing it in different smaller submissions" (Feeds API Best Practices,
+#: developer-docs.amazon.com). A feed of product content reaches it long before 25,000 messages.
+FEED_MAX_BYTES = 10 * 1024 * 1024
+#: Feeds of one seller wait in one queue ("IN_QUEUE: ... It may be waiting for another IN_PROGRESS
+#: feed", feeds-2021-06-30.json), and Amazon's advice is "Wait for previous feeds to be completed
+#: before resubmitting" (Feeds API Best Practices): no new feed while one of the store's is still
+#: waiting there, or while one is recorded but not confirmed (see reconcile).
+WAITING_STATUSES = (SUBMITTING, "IN_QUEUE")
+
+
+def _message(number: int, item: Work) -> dict:
+    if item.op == "put":
+        return {"messageId": number, "sku": item.link.sku, "operationType": "UPDATE",
+                "productType": item.product_type, "requirements": item.requirements, "attributes": item.attributes}
+    return {"messageId": number, "sku": item.link.sku, "operationType": "PATCH", "productType": item.product_type,
+            "patches": item.patches}
+
+
+def _encode(value) -> bytes:
+    return json.dumps(value, ensure_ascii=False).encode("utf-8")
+
+
+def _envelope(seller_id: str | None) -> tuple[bytes, bytes]:
+    """The document around its messages, as bytes: what goes before the first message and after the last."""
+    empty = _encode({"header": {"sellerId": seller_id, "version": "2.0", "issueLocale": "tr_TR"}, "messages": []})
+    return empty[:-2], b"]}"  # json.dumps ends an empty list and the object with "[]}"
+
+
+def feed_document(seller_id: str | None, batch: list[Work]) -> bytes:
+    """The JSON_LISTINGS_FEED document of ``batch``, messages numbered from 1 (the bytes feed_batches measured)."""
+    head, tail = _envelope(seller_id)
+    return head + b", ".join(_encode(_message(n, item)) for n, item in enumerate(batch, start=1)) + tail
+
+
+def feed_batches(items: list[Work], seller_id: str | None, *, max_bytes: int = FEED_MAX_BYTES,
+                 max_messages: int = FEED_MAX_MESSAGES) -> list[list[Work]]:
+    """``items`` cut into feeds of at most ``max_messages`` messages and ``max_bytes`` bytes each.
+
+    A single message larger than ``max_bytes`` goes in a feed of its own (it cannot be cut).
+    """
+    head, tail = _envelope(seller_id)
+    batches: list[list[Work]] = []
+    batch: list[Work] = []
+    size = len(head) + len(tail)
+    for item in items:
+        part = len(_encode(_message(len(batch) + 1, item)))
+        if batch and (len(batch) >= max_messages or size + 2 + part > max_bytes):
+            batches.append(batch)
+            batch, size = [], len(head) + len(tail)
+            part = len(_encode(_message(1, item)))
+        size += part + (2 if batch else 0)
+        batch.append(item)
+    if batch:
+        batches.append(batch)
+    return batches
+
+
+def feed_waiting(pusher: Pusher) -> bool:
+    """One of the store's feeds still waits at Amazon (or is not confirmed yet): no new feed now."""
+    return pusher.db.scalar(select(ListingFeed.id).where(
+        ListingFeed.store_id == pusher.store.id, ListingFeed.status.in_(WAITING_STATUSES)).limit(1)) is not None
 #: Allowance for our clock and Amazon's disagreeing, and for getFeeds' whole-second times.
 FEED_CLOCK_SKEW = timedelta(seconds=120)
 #: A createFeed the client gave up on may still land on Amazon for this many of
@@ -38,23 +101,11 @@ LANDING_READ_TIMEOUTS = 3
 def send_feed(pusher: Pusher, batch: list[Work]) -> str | None:
     """Upload and create one feed; returns its feedId, or None when Amazon's answer was lost."""
     client, db = pusher.client, pusher.db
-    messages = []
-    for number, item in enumerate(batch, start=1):
-        if item.op == "put":
-            messages.append({"messageId": number, "sku": item.link.sku, "operationType": "UPDATE",
-                             "productType": item.product_type, "requirements": item.requirements,
-                             "attributes": item.attributes})
-        else:
-            messages.append({"messageId": number, "sku": item.link.sku, "operationType": "PATCH",
-                             "productType": item.product_type, "patches": item.patches})
-    document = {"header": {"sellerId": client.seller_id, "version": "2.0", "issueLocale": "tr_TR"},
-                "messages": messages}
     created = client.create_feed_document(JSON_FEED_CONTENT_TYPE)
-    client.upload_feed_document(created["url"], json.dumps(document, ensure_ascii=False).encode("utf-8"),
-                                JSON_FEED_CONTENT_TYPE)
+    client.upload_feed_document(created["url"], feed_document(client.seller_id, batch), JSON_FEED_CONTENT_TYPE)
     now = pusher.now()
     record = ListingFeed(store_id=pusher.store.id, feed_id=None, input_document_id=created["feedDocumentId"],
-                         status=SUBMITTING, message_count=len(messages),
+                         status=SUBMITTING, message_count=len(batch),
                          run_id=pusher.run.id if pusher.run else None, submitted_at=now)
     db.add(record)
     db.flush()
@@ -87,9 +138,9 @@ def send_feed(pusher: Pusher, batch: list[Work]) -> str | None:
     # the deadline counts from when Amazon took the feed, after any retries of createFeed
     record.submitted_at = pusher.now()
     db.commit()
-    pusher.count(feeds=1, feed_messages=len(messages))
+    pusher.count(feeds=1, feed_messages=len(batch))
     log.info("store %s: JSON_LISTINGS_FEED %s submitted with %s message(s)", pusher.store.id, answer["feedId"],
-             len(messages))
+             len(batch))
     return answer["feedId"]
 
 

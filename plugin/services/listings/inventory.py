@@ -30,6 +30,7 @@ from ...spapi.formats import parse_datetime
 from .. import messages, session, state
 from ..amazon import NotAuthorized, NotConfigured, calling_amazon, can_sync
 from ..runs import acquire_lease, finish_run, in_background, latest_runs, progress, release_lease, start_run
+from . import status
 from .settings import get_settings
 
 log = logging.getLogger("amazon_tr")
@@ -137,6 +138,10 @@ def read_pass(store: Store, client, run: SyncRun, *, full: bool = False) -> None
     settings.inventory_read_at = state().clock.now()
     settings.inventory_since = started - OVERLAP
     _mark_fba_links(store.id)
+    # Amazon's own status of the SKUs this pass has read (our accepted ones included): no extra call
+    statuses = status.from_inventory(store.id, started, state().clock.now())
+    if statuses:
+        progress(run, statuses=statuses, commit=False)
     db.commit()
 
 

@@ -25,6 +25,8 @@ OUR_ISSUES = {
                       "time."),
     "feed_lost": _l("Amazon did not confirm the feed holding this product and it never showed up there; the product "
                     "is sent again."),
+    "not_on_amazon": _l("Amazon accepted this product but still does not show it hours later: it was not "
+                        "created on Amazon. Check it in Seller Central; Link sends it again."),
     "feed_deadline": _l("Amazon had not processed the feed holding this product after %(hours)s hours; it is sent "
                         "again next time."),
 }

@@ -97,9 +97,14 @@ def _existing_offer(pusher: Pusher, link, p, listing, attempt: str) -> Work | No
     parts = values.sendable_parts(pusher.parts, amazon_fulfilled=listing.amazon_fulfilled)
     pusher.count(existing_on_amazon=1)
     if not parts:
-        # nothing this type may send to it (stock only, and Amazon ships it): Amazon's offer stays as it is
+        # nothing this type may send to it (stock only, and Amazon ships it): Amazon's offer stays as it is,
+        # with the status the inventory pass read
         link.state = "live"
         link.failed_hash = None
+        link.amazon_status = listing.status
+        link.issues = listing.issues
+        link.status_due_at = None
+        link.status_read_at = listing.seen_at
         return None
     digests = values.part_digests(p, pusher.rules, link.product_type)
     return Work(link=link, product=p, op="patch", parts=parts, digests=digests, attempt=attempt,

@@ -3,7 +3,9 @@
 States (``ListingLink.state``):
 
 - ``pending``: never accepted by Amazon yet; the next push links it.
-- ``live``: Amazon accepted it; the ``*_hash`` columns hold what Amazon has.
+- ``live``: Amazon accepted it; the ``*_hash`` columns hold what Amazon has. Accepted is "accepted
+  for processing": ``amazon_status`` holds what Amazon shows once it has processed it (status.py),
+  and the page says "yayında" only for BUYABLE.
 - ``locked``: Amazon took the offer but did not apply our content, because the catalog
   page is someone else's (a catalog-conflict code, below); content is no longer sent,
   price and stock still are.
@@ -26,6 +28,7 @@ from decimal import Decimal
 
 from ...models import ListingLink
 from . import values
+from .status import mark_accepted
 
 
 #: Amazon's issue codes for content that conflicts with the catalog page the offer is on, with
@@ -86,6 +89,8 @@ def apply_outcome(link: ListingLink, pending: dict, status: str, issues: list[di
         elif link.state != "locked":
             link.state = "live"
         link.failed_hash = None
+        # accepted for processing, not live: Amazon's own status is read back once it has processed it
+        mark_accepted(link, now)
         counts(accepted=1)
     elif refused and list(parts) == [values.CONTENT] and (link.price_hash or link.stock_hash):
         # only our content, sent alone after Amazon took the offer, was refused by the catalog:

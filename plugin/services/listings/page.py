@@ -7,6 +7,7 @@ from sqlalchemy import func, or_, select
 
 from ...models import ListingLink
 from .. import session, state
+from .status import shown_filter
 
 #: How long the categories of a shop without ``categories()`` are kept (they come from its whole catalog).
 CATEGORIES_TTL = 300.0
@@ -33,7 +34,7 @@ def list_links(store_id: int, *, state_filter: str | None = None, query: str | N
                per_page: int = 50) -> tuple[list[ListingLink], int]:
     base = select(ListingLink).where(ListingLink.store_id == store_id)
     if state_filter:
-        base = base.where(ListingLink.state == state_filter)
+        base = base.where(shown_filter(state_filter))
     if query:
         like = f"%{query}%"
         base = base.where(or_(ListingLink.sku.ilike(like), ListingLink.asin.ilike(like), ListingLink.ean.ilike(like)))
@@ -43,8 +44,17 @@ def list_links(store_id: int, *, state_filter: str | None = None, query: str | N
 
 
 def state_counts(store_id: int) -> dict[str, int]:
-    return dict(session().execute(select(ListingLink.state, func.count()).where(
-        ListingLink.store_id == store_id).group_by(ListingLink.state)).all())
+    """Links per state as the page shows them: an accepted link is "live" (yayında) only when Amazon
+    says BUYABLE, "processing" until its status is read back, "not_buyable" otherwise."""
+    counts: dict[str, int] = {}
+    for state_, amazon_status, count in session().execute(select(
+            ListingLink.state, ListingLink.amazon_status, func.count()).where(
+            ListingLink.store_id == store_id).group_by(ListingLink.state, ListingLink.amazon_status)):
+        if state_ == "live":
+            state_ = "processing" if amazon_status is None else \
+                "live" if "BUYABLE" in amazon_status.split(",") else "not_buyable"
+        counts[state_] = counts.get(state_, 0) + count
+    return counts
 
 
 def get_link(store_id: int, link_id: int) -> ListingLink | None:

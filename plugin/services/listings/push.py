@@ -9,11 +9,12 @@ from sqlalchemy import select
 from ...i18n import gettext as _
 from ...models import ListingFeed, Store, SyncRun
 from ...spapi import SPAPIError, ThrottledError
-from .. import session
+from .. import session, state
 from ..amazon import NotAuthorized, NotConfigured, calling_amazon
 from ..runs import LeaseBusy, acquire_lease, finish_run, in_background, progress, release_lease, start_run
-from . import inventory
+from . import inventory, status
 from .feed_poll import FINAL_STATUSES, open_feed_count, poll
+from .feed_submit import feed_waiting
 from .pusher import Pusher
 from .sending import send_changes
 from .settings import blocked_reason
@@ -23,6 +24,8 @@ log = logging.getLogger("amazon_tr")
 LEASE_KIND = "products"
 FEED_POLL_SECONDS = 15.0
 FEED_WAIT_LIMIT_SECONDS = 3 * 3600
+#: Held-back SKUs a waiting push sends again by name; more, and it detects changes over the whole catalog.
+DEFERRED_BY_NAME = 10000
 #: Someone waits at a button: a few seconds of Amazon's rate limits and retries at most;
 #: a push that would wait longer goes on in the background runner.
 BUTTON_CLIENT_OPTIONS = {"max_retries": 2, "backoff_cap": 5.0, "max_wait": 5.0}
@@ -94,9 +97,16 @@ def push_products(store_id: int, *, trigger: str = "manual", skus=None, wait: bo
 
 
 def wait_for_feeds(pusher: Pusher, on_poll=None) -> None:
-    """Poll until every open feed is processed (the CLI and the bench wait; the buttons do not)."""
+    """Poll until every open feed is processed (the CLI and the bench wait; the buttons do not).
+
+    SKUs held back while the store's previous feed waited at Amazon go as soon as it has started."""
     waited = 0.0
-    while open_feed_count(pusher):
+    while open_feed_count(pusher) or pusher.deferred_skus:
+        if pusher.deferred_skus and not feed_waiting(pusher):
+            skus, pusher.deferred_skus = sorted(pusher.deferred_skus), set()
+            # (a whole-catalog detection is cheaper than an IN (...) of tens of thousands of SKUs)
+            send_changes(pusher, skus if len(skus) <= DEFERRED_BY_NAME else None)
+            continue
         if waited >= FEED_WAIT_LIMIT_SECONDS:
             break
         pusher.clock.sleep(FEED_POLL_SECONDS)
@@ -110,13 +120,14 @@ def wait_for_feeds(pusher: Pusher, on_poll=None) -> None:
 
 
 def poll_feeds(store_id: int) -> int:
-    """Ask Amazon about the store's feeds in flight and write their reports to the links; returns how many finished."""
+    """Ask Amazon about the store's feeds in flight and write their reports to the links, then read back
+    Amazon's own status of the SKUs it has accepted (status.py); returns how many feeds finished."""
     store = find_store(store_id)
     if blocked_reason(store) in ("passive", "unauthorized"):
         return 0
     has_open = session().scalar(select(ListingFeed.id).where(
         ListingFeed.store_id == store_id, ListingFeed.status.notin_(FINAL_STATUSES)).limit(1))
-    if has_open is None:
+    if has_open is None and not status.has_due(store_id, state().clock.now()):
         return 0
     try:
         token = acquire_lease(store_id, LEASE_KIND)
@@ -124,7 +135,10 @@ def poll_feeds(store_id: int) -> int:
         return 0  # the push holding it polls first
     try:
         with calling_amazon(store) as client:
-            return poll(Pusher(store, client, None))
+            pusher = Pusher(store, client, None)
+            finished = poll(pusher) if has_open is not None else 0
+            status.read_back(store_id, client, pusher.now())
+            return finished
     finally:
         release_lease(store_id, LEASE_KIND, token)
 

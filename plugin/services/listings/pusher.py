@@ -29,6 +29,8 @@ class Pusher:
         self.schema_cache = state().extras.setdefault("listing_schema_cache", {})
         # SKUs of feeds given up as never created, for a waiting push to send again
         self.lost_skus: set[str] = set()
+        # SKUs held back because the store's previous feed still waits at Amazon (sending.py)
+        self.deferred_skus: set[str] = set()
 
     def count(self, **amounts: int) -> None:
         for key, amount in amounts.items():

@@ -9,7 +9,7 @@ from ...spapi import InvalidInputError
 from .. import state
 from . import values
 from .changes import detect, load_links, stored_rows
-from .feed_submit import FEED_MAX_MESSAGES, send_feed, submitting_count
+from .feed_submit import feed_batches, feed_waiting, send_feed
 from .linking import link_work
 from .issues import our_issue
 from .outcome import apply_outcome, refuse
@@ -37,10 +37,13 @@ def send_changes(pusher: Pusher, skus: Iterable[str] | None = None) -> None:
                              attempt=attempt, product_type=link.product_type or "PRODUCT",
                              patches=values.patches_for(parts, product, pusher.rules), rules=pusher.rules,
                              in_flight=in_flight))
-    work = [item for item in work if _price_is_sendable(pusher, item)]
+    work = [item for item in work if price_is_sendable(pusher, item)]
+    skus = [item.link.sku for item in work]
     pusher.db.commit()
     if not work:
         return
+    # The commit expired every link: read them back in a few queries, not one SELECT per link later.
+    load_links(pusher, skus)
     # SKUs Amazon cannot take in a URL path travel in a feed, whatever their number
     # (a SKU with a feed in flight is patched, never put in a second feed: the link follows one feed)
     fits = [item for item in work if values.sku_fits_a_path(item.link.sku)]
@@ -55,20 +58,29 @@ def send_changes(pusher: Pusher, skus: Iterable[str] | None = None) -> None:
         send_one(pusher, item)
     if not by_feed:
         return
-    if submitting_count(pusher):
-        # A feed whose createFeed answer was lost is matched to Amazon's by creation
-        # time; a second unknown feed would make that match ambiguous.
-        log.info("store %s: a feed is still unconfirmed; %s product(s) wait for the next push",
-                 pusher.store.id, len(by_feed))
-        pusher.count(deferred=len(by_feed))
+    if feed_waiting(pusher):
+        # The store's previous feed still waits at Amazon (or its createFeed answer was lost: it is
+        # matched to Amazon's by creation time, which a second unknown feed would make ambiguous).
+        _defer(pusher, by_feed)
         return
-    for start in range(0, len(by_feed), FEED_MAX_MESSAGES):
-        if send_feed(pusher, by_feed[start:start + FEED_MAX_MESSAGES]) is None:
-            pusher.count(deferred=max(0, len(by_feed) - start - FEED_MAX_MESSAGES))
-            break
+    # one feed now, of at most 25,000 messages and 10 MiB; the rest waits until Amazon has started it
+    # (a feed whose createFeed answer was lost is settled by feed_submit.reconcile, its SKUs with it)
+    first, *rest = feed_batches(by_feed, pusher.client.seller_id)
+    send_feed(pusher, first)
+    later = [item for batch in rest for item in batch]
+    if later:
+        _defer(pusher, later)
 
 
-def _price_is_sendable(pusher: Pusher, item: Work) -> bool:
+def _defer(pusher: Pusher, items: list[Work]) -> None:
+    """These SKUs wait for a later push (a waiting push sends them once the store's feed has started)."""
+    log.info("store %s: a feed of the store is still waiting at Amazon; %s product(s) go in a later feed",
+             pusher.store.id, len(items))
+    pusher.count(deferred=len(items))
+    pusher.deferred_skus.update(item.link.sku for item in items)
+
+
+def price_is_sendable(pusher: Pusher, item: Work) -> bool:
     """A price of zero or less never goes to Amazon (a typo in the shop, a free gift): the link says why."""
     if values.PRICE not in item.parts:
         return True
