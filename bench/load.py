@@ -1,7 +1,7 @@
 """Concurrent shop admins against the demo under gunicorn, while an order import runs.
 
     .venv/bin/python bench/load.py [--workers 4] [--users 20] [--rounds 15] [--seconds 120]
-                                   [--think 2.0] [--mode both|think|closed]
+                                   [--think 2.0] [--mode both|think|closed] [--fresh 3]
 
 Everything runs on 127.0.0.1: a local Amazon sandbox process, the demo shop under gunicorn
 (gthread workers) and N admin users, each signed in, going through the store list, the store
@@ -13,6 +13,10 @@ Two ways to model the admins, both reported (wall clock, time.perf_counter per r
 - closed: each admin clicks again as soon as the answer is in, the worst case.
 Bounded by --rounds per admin and by --seconds per mode. Every process it starts is stopped
 on the way out, the order import included. Needs gunicorn (pip install -e '.[bench]').
+
+Before the admins, --fresh times a fresh worker's first request to each page (gunicorn with one
+worker, started anew each time, the request sent once the worker has loaded the app), with the
+plugin's warm-up (wsgi:app) and without it (bench/cold_wsgi.py), alternated, --fresh times each.
 """
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ import os
 import random
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -51,6 +56,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=120, help="at most this long per mode")
     parser.add_argument("--think", type=float, default=2.0, help="mean think time between clicks (s)")
     parser.add_argument("--mode", choices=("both", "think", "closed"), default="both")
+    parser.add_argument("--fresh", type=int, default=3, help="fresh workers timed with and without warm-up (0: none)")
     args = parser.parse_args()
     modes = ("think", "closed") if args.mode == "both" else (args.mode,)
 
@@ -69,6 +75,7 @@ def main() -> None:
                        capture_output=True)
         store_id = setup_store(env, sandbox_url)
         gunicorn = shutil.which("gunicorn", path=str(Path(PY).parent)) or "gunicorn"
+        first = fresh_workers(gunicorn, env, store_id, args.fresh, tmp) if args.fresh else {}
         children.start([gunicorn, "-w", str(args.workers), "-k", "gthread", "--threads", "4",
                         "-b", f"127.0.0.1:{shop_port}", "--log-level", "warning", "wsgi:app"],
                        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -88,7 +95,8 @@ def main() -> None:
         children.stop()
         shutil.rmtree(tmp, ignore_errors=True)
 
-    print(f"gunicorn workers: {args.workers} (gthread x4), admin users: {args.users}, rounds per user: {args.rounds}")
+    print_fresh(first, args.fresh)
+    print(f"\ngunicorn workers: {args.workers} (gthread x4), admin users: {args.users}, rounds per user: {args.rounds}")
     print("order import running alongside: " + ("finished" if sync_rc == 0 else
                                                  "still running, stopped" if sync_rc is None else f"exit {sync_rc}"))
     for mode, (samples, errors) in results.items():
@@ -102,6 +110,64 @@ def main() -> None:
         print(f"errors: {len(errors)} of {total + len(errors)} (target 0)")
         for error in errors[:5]:
             print("  ", error)
+
+
+def admin_cookie(env) -> tuple[str, str]:
+    """The demo's signed-in session cookie (name, value), signed with the instance's key: no login request."""
+    code = ("from wsgi import app\n"
+            "print(app.config['SESSION_COOKIE_NAME'], app.session_interface.get_signing_serializer(app)"
+            ".dumps({'demo_admin': True}))")
+    out = subprocess.run([PY, "-c", code], env=env, cwd=ROOT, check=True, capture_output=True, text=True)
+    name, value = out.stdout.strip().splitlines()[-1].split(" ", 1)
+    return name, value
+
+
+def fresh_workers(gunicorn: str, env, store_id: int, trials: int, tmp: Path) -> dict[str, dict[str, list]]:
+    """Per app ("cold": no warm-up, "warm"): per page, [first request ms, next request ms] of each fresh worker."""
+    cookie = admin_cookie(env)
+    apps = {"cold": "cold_wsgi:app", "warm": "wsgi:app"}
+    timings: dict[str, dict[str, list]] = {mode: defaultdict(list) for mode in apps}
+    pages = [(name, path.format(store=store_id)) for name, method, path in PAGES if method == "GET"]
+    for trial in range(trials):
+        for mode in (("cold", "warm") if trial % 2 == 0 else ("warm", "cold")):  # alternated: noise hits both
+            port, ready = free_port(), tmp / f"ready-{mode}-{trial}"
+            with Children() as children:
+                proc = children.start([gunicorn, "-w", "1", "-k", "gthread", "--threads", "4", "-b", f"127.0.0.1:{port}",
+                                       "-c", str(ROOT / "bench" / "gunicorn_ready.py"),
+                                       "--pythonpath", str(ROOT / "bench"), "--log-level", "warning", apps[mode]],
+                                      env=dict(env, BENCH_READY_FILE=str(ready)), cwd=ROOT,
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                deadline = time.monotonic() + 60
+                while not (ready.exists() and ready.read_text().strip()):
+                    if proc.poll() is not None or time.monotonic() > deadline:
+                        raise RuntimeError(f"gunicorn ({apps[mode]}) did not load the app")
+                    time.sleep(0.05)
+                time.sleep(0.3)  # the worker's own start settles
+                s = requests.Session()
+                s.cookies.set(*cookie)
+                for name, path in pages:
+                    visits = []
+                    for _ in range(2):
+                        start = time.perf_counter()
+                        r = s.get(f"http://127.0.0.1:{port}{path}", timeout=30)
+                        visits.append((time.perf_counter() - start) * 1000)
+                        if r.status_code != 200 or "amazon-tr" not in r.text:
+                            raise RuntimeError(f"{apps[mode]} {path}: HTTP {r.status_code}")
+                    timings[mode][name].append(visits)
+    return timings
+
+
+def print_fresh(timings: dict, trials: int) -> None:
+    if not timings:
+        return
+    print(f"\n[measured] a fresh gunicorn worker (1 worker, gthread x4), each page's first request, min / median of "
+          f"{trials} workers per column (wall clock, ms); the pages in this order, the store list being the worker's "
+          "first request")
+    print(f"{'page':<14}{'no warm-up':>16}{'warm-up':>16}{'next visit':>16}")
+    for name in timings["warm"]:
+        cells = [[v[0] for v in timings["cold"][name]], [v[0] for v in timings["warm"][name]],
+                 [v[1] for v in timings["warm"][name]]]
+        print(f"{name:<14}" + "".join(f"{min(c):>7.1f} / {statistics.median(c):>6.1f}" for c in cells))
 
 
 def setup_store(env, sandbox_url) -> int:

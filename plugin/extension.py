@@ -63,7 +63,9 @@ class AmazonTR:
     ``db`` is the host's Flask-SQLAlchemy object; ``shop`` implements
     :class:`flask_amazon_tr.shop.ShopAdapter`; ``admin_guard`` is called before every admin
     page and returns True to allow, False to refuse (403) or a response (for
-    example a redirect to the host's login page).
+    example a redirect to the host's login page). ``warm_up``: compile the admin templates and
+    load the catalogs at the end of ``init_app`` so a worker's first request is as fast as the
+    next (None: unless the app is testing; see :mod:`flask_amazon_tr.warmup`).
     """
 
     def __init__(
@@ -74,6 +76,7 @@ class AmazonTR:
         shop: ShopAdapter,
         admin_guard: Callable[[], Any] | None = None,
         locale_selector: Callable[[], str] | None = None,
+        warm_up: bool | None = None,
     ) -> None:
         if db is None:
             raise TypeError("AmazonTR needs the host's Flask-SQLAlchemy object: AmazonTR(app, db=db, shop=...)")
@@ -83,6 +86,7 @@ class AmazonTR:
         self.shop = shop
         self.admin_guard = admin_guard
         self.locale_selector = locale_selector
+        self.warm_up_at_start = warm_up
         if app is not None:
             self.init_app(app)
 
@@ -126,7 +130,15 @@ class AmazonTR:
         subscribe_to_stock_changes(app)
         app.add_template_global(footer, "amazon_tr_footer")
         app.cli.add_command(amazon_cli)
+        if self.warm_up_at_start or (self.warm_up_at_start is None and not app.testing):
+            self.warm_up(app)
         self._start_scheduler(app, state)
+
+    def warm_up(self, app: Flask) -> dict[str, float]:
+        """Pay now what a worker's first request would pay (templates, catalogs, ORM); ms per step."""
+        from .warmup import warm_up
+
+        return warm_up(app, self.db)
 
     def _start_scheduler(self, app: Flask, state: AmazonTRState) -> None:
         """Start the sync scheduler in this process when AMAZON_TR_SCHEDULER is on."""

@@ -23,7 +23,7 @@ TINY = {
     "faults.py": ["--cells", "3"],
     "footer.py": ["--requests", "20"],
     "inventory.py": ["120"],
-    "load.py": ["--workers", "1", "--users", "2", "--rounds", "1", "--seconds", "60", "--think", "0.01"],
+    "load.py": ["--workers", "1", "--users", "2", "--rounds", "1", "--seconds", "60", "--think", "0.01", "--fresh", "1"],
     "orders.py": ["60", "--timeout", "120"],
     "products.py": ["--products", "120", "--events", "3", "--wall-events", "2", "--gap", "0.05"],
 }

@@ -338,3 +338,50 @@ def test_token_refresh_failure_inside_call_is_retried():
     client, transport, _ = canned_client(handler)
     assert client.get_marketplace_participations() == []
     assert transport.sent[-1].headers["x-amz-access-token"] == "Atza|late"
+
+
+# ---------------------------------------------------------------- the client's session
+
+
+def _prepared_by(session, method, url, **kwargs):
+    """What ``session.request`` would send: the prepared request and the settings it is sent with."""
+    request = requests.Request(method=method, url=url, headers=kwargs.get("headers"), data=kwargs.get("data") or {},
+                               params=kwargs.get("params") or {}, auth=kwargs.get("auth"), hooks=kwargs.get("hooks"))
+    prepared = session.prepare_request(request)
+    settings = session.merge_environment_settings(prepared.url, kwargs.get("proxies") or {}, None, None, None)
+    return ((prepared.method, prepared.url, dict(prepared.headers), prepared.body),
+            {**settings, "proxies": dict(settings["proxies"])})
+
+
+@pytest.mark.parametrize("proxy", [None, "http://proxy.example:3128"])
+@pytest.mark.parametrize("method, url, kwargs", [
+    ("GET", "https://sellingpartnerapi-eu.amazon.com/orders/2026-01-01/orders?marketplaceIds=A33AVAJ2PDY3EV",
+     {"headers": {"accept": "application/json", "x-amz-access-token": "Atza|t"}}),
+    ("PATCH", "https://sellingpartnerapi-eu.amazon.com/listings/2021-08-01/items/A1/%C3%87%2F1?marketplaceIds=A",
+     {"headers": {"content-type": "application/json", "user-agent": "flask-amazon-tr/1"}, "data": b'{"a": "\xc3\xa7"}'}),
+    ("POST", "http://127.0.0.1:5000/amazon-sandbox/feeds/2021-06-30/documents", {"headers": {"Accept-Encoding": None}}),
+    ("PUT", "https://tortuga.example/upload?sig=a%2Fb", {"data": b"x" * 10, "params": {"extra": "1"}}),
+    ("GET", "https://sellingpartnerapi-eu.amazon.com/sellers/v1/marketplaceParticipations",
+     {"auth": ("user", "pass"), "proxies": {"https": "http://other.example:8080"}}),
+])
+def test_the_client_session_prepares_what_requests_prepares(proxy, method, url, kwargs):
+    from flask_amazon_tr.spapi.sessions import new_session
+
+    plain = requests.Session()
+    plain.trust_env = False
+    if proxy:
+        plain.proxies = {"http": proxy, "https": proxy}
+    ours = new_session(proxy)
+    assert _prepared_by(ours, method, url, **kwargs) == _prepared_by(plain, method, url, **kwargs)
+
+
+def test_the_client_session_sends_a_cookie_amazon_set_and_a_callers_auth():
+    from flask_amazon_tr.spapi.sessions import new_session
+
+    url = "https://sellingpartnerapi-eu.amazon.com/x"
+    with_cookie = new_session()
+    with_cookie.cookies.set("session-token", "abc", domain="sellingpartnerapi-eu.amazon.com")
+    assert with_cookie.prepare_request(requests.Request("GET", url, headers={})).headers["Cookie"] == "session-token=abc"
+    with_auth = new_session()
+    with_auth.auth = ("user", "pass")
+    assert with_auth.prepare_request(requests.Request("GET", url, headers={})).headers["Authorization"].startswith("Basic ")

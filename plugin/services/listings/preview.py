@@ -13,6 +13,10 @@ from .push import find_store
 from .settings import get_settings
 
 
+#: Products whose links are read with one query (the page shows at most 500 rows: one query).
+BATCH = 500
+
+
 @dataclass
 class PreviewRow:
     sku: str
@@ -31,9 +35,7 @@ def preview(store_id: int, *, update_type: str | None = None, skus=None, limit: 
     rules = values.Rules.from_settings(get_settings(store_id))
     now = state().clock.now()
     rows = []
-    for product in state().shop.iter_products(skus):
-        link = session().scalar(select(ListingLink).where(ListingLink.store_id == store_id,
-                                                          ListingLink.sku == product.sku))
+    for product, link in _with_links(store_id, state().shop.iter_products(skus), limit or BATCH):
         digests = values.part_digests(product, rules, link.product_type if link else None)
         price = values.apply_price_rule(product.price, rules)
         quantity = values.apply_stock_rule(product.stock, rules)
@@ -67,3 +69,24 @@ def preview(store_id: int, *, update_type: str | None = None, skus=None, limit: 
         if limit and len(rows) >= limit:
             break
     return rows
+
+
+def _with_links(store_id: int, products, batch: int):
+    """(product, its link or None) with one query per ``batch`` products, never one per product."""
+    batch = max(1, min(batch, BATCH))
+    pending: list = []
+    for product in products:
+        pending.append(product)
+        if len(pending) >= batch:
+            yield from _links_of(store_id, pending)
+            pending = []
+    yield from _links_of(store_id, pending)
+
+
+def _links_of(store_id: int, products: list):
+    if not products:
+        return
+    links = {link.sku: link for link in session().scalars(select(ListingLink).where(
+        ListingLink.store_id == store_id, ListingLink.sku.in_([p.sku for p in products])))}
+    for product in products:
+        yield product, links.get(product.sku)
