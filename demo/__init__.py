@@ -6,7 +6,9 @@
 It has its own products and orders (models), a shop adapter (adapter), an admin layout
 the plugin's pages extend and a storefront whose footer calls ``amazon_tr_footer()``
 (templates). With AMAZON_TR_SANDBOX=local (the default here) the local Amazon sandbox
-is mounted at /amazon-sandbox, so every button works without an Amazon account.
+is mounted at /amazon-sandbox, so every button works without an Amazon account; its control page
+(/amazon-sandbox/_sandbox/, in the admin menu) makes Amazon-side events happen: a new order, a
+buyer's cancellation request, a cancellation, a revoked authorization.
 """
 from __future__ import annotations
 
@@ -71,6 +73,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     if app.config.get("AMAZON_TR_SANDBOX") == "local" and app.config.get("DEMO_MOUNT_SANDBOX"):
         mount_local_sandbox(app, "/amazon-sandbox", catalog=demo_catalog())
+        # the sandbox's control page (new orders, cancellations, a revoked authorization), linked from the admin menu
+        app.config["DEMO_SANDBOX_CONTROL_URL"] = "/amazon-sandbox/_sandbox/"
 
     app.register_blueprint(views.bp)
     app.register_blueprint(login.bp)

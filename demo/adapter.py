@@ -2,7 +2,7 @@
 
 The contract it keeps: every method writes in the app's ``db.session`` and never commits
 (the plugin commits with its own rows, so a failed import leaves neither half behind),
-except ``set_stock``, which is the shop's own admin action. Order numbers are unique.
+except ``set_stock`` and ``set_price``, which are the shop's own admin actions. Order numbers are unique.
 
 A page of Amazon orders arrives in one ``upsert_orders`` call and is written as a shop
 should write a batch: one SELECT for the page's orders that exist (with the lines that
@@ -156,6 +156,24 @@ class DemoShop:
         product = db.session.scalar(select(Product).where(Product.sku == sku))
         product.stock = stock
         db.session.commit()
+        self._changed(sku)
+
+    def order_shipped(self, number: str, status: str) -> None:
+        """Amazon confirmed a package (Kargo bildir, the shop's signal): the order shows it at once.
+        The plugin commits; the next import sends the same status again (nothing changes then)."""
+        row = db.session.scalar(select(Order).where(Order.number == number))
+        if row is not None and row.status not in ("shipped", "cancelled"):
+            row.status = status
+
+    def set_price(self, sku: str, price: Decimal) -> None:
+        """The shop admin's price change; the same listeners hear it, so the new price reaches Amazon
+        within seconds (the push sends what the store's update type covers: price, stock or both)."""
+        product = db.session.scalar(select(Product).where(Product.sku == sku))
+        product.price = price
+        db.session.commit()
+        self._changed(sku)
+
+    def _changed(self, sku: str) -> None:
         for listener in self._stock_listeners:
             listener([sku])
 

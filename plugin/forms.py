@@ -135,11 +135,22 @@ class ActionForm(PluginForm):
 
 
 class DayField(DateField):
-    """A day typed by the admin (YYYY-MM-DD); a wrong one gets ``message`` instead of WTForms' generic text."""
+    """A day typed by the admin as gg.aa.yyyy (or ISO, from a date picker or a script); shown as gg.aa.yyyy.
+
+    The admin pages use a text field for it, not ``type=date``: Chromium shows a date field in the
+    browser's own format (mm/dd/yyyy in an English browser) whatever the page's ``lang``. A wrong day
+    gets ``message`` instead of WTForms' generic text.
+    """
 
     def __init__(self, label=None, validators=None, *, message, **kwargs) -> None:
+        kwargs.setdefault("format", ["%d.%m.%Y", "%Y-%m-%d"])
         super().__init__(label, validators, **kwargs)
         self.message = message
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        return self.data.strftime("%d.%m.%Y") if self.data else ""
 
     def process_formdata(self, valuelist) -> None:
         try:

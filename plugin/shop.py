@@ -107,6 +107,13 @@ FORGET_CUSTOMER = "forget_customer"
 #: would. An adapter without it gets :func:`upsert_orders`' loop.
 UPSERT_ORDERS = "upsert_orders"
 
+#: Optional adapter method ``order_shipped(number, status)``: Amazon confirmed a package of the
+#: order (Kargo bildir, the shop's own signal or a retry), and ``status`` is now "partially_shipped"
+#: or "shipped". Called right after Amazon's confirmation, in the app's session (the plugin
+#: commits), so the shop's order shows it at once instead of at the next order import (which
+#: sends the same status through ``upsert_order``: the method must be idempotent).
+ORDER_SHIPPED = "order_shipped"
+
 StockListener = Callable[[Iterable[str]], None]
 
 

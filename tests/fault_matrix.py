@@ -66,6 +66,8 @@ ROWS = [
     Row("searchListingsItems", "inventory", SPAPI_KINDS, "searchListingsItems (reading the seller's listings)"),
     Row("searchCatalogItems", "products_put", SPAPI_KINDS, "searchCatalogItems (product push)"),
     Row("getDefinitionsProductType", "products_put", SPAPI_KINDS, "getDefinitionsProductType (product push)"),
+    Row("searchDefinitionsProductTypes", "product_types", SPAPI_KINDS,
+        "searchDefinitionsProductTypes (products page: Amazon's product types)"),
     Row("putListingsItem", "products_put", SPAPI_KINDS, "putListingsItem (product push)"),
     Row("patchListingsItem", "products_patch", SPAPI_KINDS, "patchListingsItem (product push)"),
     Row("createFeedDocument", "products_feed", SPAPI_KINDS, "createFeedDocument (feed push)"),
@@ -103,6 +105,8 @@ STOPPED = {
     ("getFeed", "feed_stuck"): "stopped",
     # A feed Amazon never started is cancelled and given up at the deadline: sent again next time.
     **{("cancelFeed", kind): "stopped" for kind in SPAPI_KINDS},
+    # The products page waits two retries at most; it renders without Amazon's list, reads it later.
+    ("searchDefinitionsProductTypes", "throttle"): "stopped",
 }
 
 
@@ -431,8 +435,8 @@ class ProductsFlow(Flow):
             check(status == "failed", f"push with an error ended {status}")
             head = turkish("Amazon refused the product update: %(error)s", error="").strip()
             if kind == "revoke":
-                check(error.startswith(head) and "invalid_grant" in error,
-                      f"not the Turkish refusal with Amazon's reason: {error!r}")
+                check(error.startswith(head) and turkish(REVOKED_TR) in error,
+                      f"not the Turkish refusal naming the revoked authorization: {error!r}")
             else:
                 check(False, f"product push stopped: {error!r}")
             return Result("stopped", error)
@@ -554,7 +558,7 @@ class QueuedFeedFlow(FeedFlow):
         self.sb.force_feed_outcome("queued")  # IN_QUEUE for ever, until cancelled
         status, error = self._push()
         if error:
-            check(kind == "revoke" and "invalid_grant" in error, f"push stopped: {error!r}")
+            check(kind == "revoke" and turkish(REVOKED_TR) in error, f"push stopped: {error!r}")
             return Result("stopped", error)
         from flask_amazon_tr.services.listings import issue_text
 
@@ -669,6 +673,15 @@ def _read_back_flow(*args) -> Flow:
 
 
 FLOWS["read_back"] = _read_back_flow
+
+
+def _product_types_flow(*args) -> Flow:
+    from fault_product_types import ProductTypesFlow  # in its own module, like the read-back's
+
+    return ProductTypesFlow(*args)
+
+
+FLOWS["product_types"] = _product_types_flow
 
 
 # --- bad data from Amazon (issue 15: 4, 6, 7, 18) --------------------------------------------

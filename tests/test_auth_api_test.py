@@ -97,7 +97,7 @@ def test_an_expired_client_secret_says_rotate_it_everywhere(amazon_app, admin, s
 
     result = amazon_app.test_cli_runner().invoke(args=["amazon", "test", str(store_id)])
     assert result.exit_code == 1
-    assert "FAILED (client_secret)" in result.output and "180 günde" in result.output
+    assert "BAŞARISIZ (client_secret)" in result.output and "180 günde" in result.output
 
     new_secret = requests.post(f"{sandbox.url}/_sandbox/client-secret", json={"action": "rotate"},
                                timeout=10).json()["client_secret"]

@@ -126,7 +126,10 @@ def test_authorize_then_api_test_succeeds(amazon_app, admin, sandbox):
     assert not store.refresh_token_encrypted.startswith("Atzr|")
 
     html = api_test(admin, store_id)
-    assert html.lstrip().startswith('<div class="amazon-tr-apitest"')  # only the component, for the swap
+    # only the connection box, for the swap, and the header's status line out of band (never a whole page)
+    assert html.lstrip().startswith('<section class="amazon-tr-card amazon-tr-connection" id="amazon-tr-connection"')
+    assert re.search(r'<ul class="amazon-tr-status" id="amazon-tr-store-status"[^>]*hx-swap-oob="true"', html)
+    assert "<html" not in html and 'data-test="ok"' in html
     assert "Bağlantı başarılı" in html and "Anadolu Çarşı" in html
     for key in ("orders", "listings", "feeds"):
         assert re.search(rf'<li class="ok" data-check="{key}">', html), key

@@ -26,6 +26,7 @@ TINY = {
     "load.py": ["--workers", "1", "--users", "2", "--rounds", "1", "--seconds", "60", "--think", "0.01", "--fresh", "1"],
     "orders.py": ["60", "--timeout", "120"],
     "products.py": ["--products", "120", "--events", "3", "--wall-events", "2", "--gap", "0.05"],
+    "products_page.py": ["--products", "120", "--renders", "2"],
 }
 LABELS = ("[measured]", "[computed]", "[counted]")
 

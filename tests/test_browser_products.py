@@ -24,7 +24,7 @@ def test_products_page_push_and_price_example(tmp_path, sandbox, page):
         # The worked example recomputes as the admin types, before anything is saved.
         page.get_by_label("Kâr oranı (%)").fill("10")
         page.get_by_label("Sabit tutar (TL)").fill("5")
-        page.locator("#amazon-tr-price-example li").last.get_by_text("₺115,00").wait_for()
+        page.locator("#amazon-tr-price-example li").last.get_by_text("115,00 ₺").wait_for()
 
         page.evaluate("window.__noReload = 'still here'")
         page.locator(".amazon-tr-push").get_by_role("button", name="Şimdi gönder").click()
@@ -42,6 +42,7 @@ def test_products_page_push_and_price_example(tmp_path, sandbox, page):
         # the row's button reads Amazon's own status in place
         page.evaluate("window.__noReload = 'row'")
         row = page.locator("tr.amazon-tr-link", has_text="DEMO-0001")
+        row.locator("summary").click()  # the row's actions are in a menu (issue 17 §3)
         row.get_by_role("button", name="Durumu Amazon'dan oku").click()
         row = page.locator("tr.amazon-tr-link", has_text="DEMO-0001")
         row.get_by_text("Ürünün Amazon'daki durumu okundu.").wait_for()

@@ -159,6 +159,8 @@ def test_every_operation_and_error_matches_the_models(checked, sandbox, sim_cloc
         "includedData": "attributes,identifiers,productTypes,summaries,images"})
     checked.get(base + "/catalog/2022-04-01/items", params={**mp, "keywords": "Bakır"})
     checked.get(base + "/definitions/2020-09-01/productTypes/KITCHEN", params=mp)
+    checked.get(base + "/definitions/2020-09-01/productTypes", params={**mp, "locale": "tr_TR"})
+    checked.get(base + "/definitions/2020-09-01/productTypes", params={**mp, "keywords": "mutfak,HOME"})
     doc = checked.post(base + "/feeds/2021-06-30/documents",
                        json={"contentType": "application/json"}).json()
     example = json.loads((MODELS / "json-listings-feed-schema-v2.example.json").read_text())

@@ -91,7 +91,11 @@ def test_accepted_is_processing_until_amazon_says_buyable(env):
     assert "yayında" in _row(client, env, "DEMO-0001")
     row = _row(client, env, "DEMO-0002")
     assert "satışta değil" in row and "müşteriler görüyor ama satın alamıyor" in row and "yayında" not in row
-    assert "The data you provided for an attribute is invalid" in row
+    # Amazon's English message is never shown: a Turkish explanation, the attribute by the product type
+    # schema's tr_TR title with its code in small print, and Amazon's code (issue 17 §1)
+    assert "The data you provided" not in row
+    assert "Amazon kabul edemediği bir değer buldu" in row
+    assert 'Renk <small class="amazon-tr-code">color</small>' in row and "Amazon kodu 8015" in row
     # the page's filter counts Amazon's word, not ours
     html = client.get(f"/admin/amazon/stores/{env.store_id}/products?state=live").get_data(as_text=True)
     assert "DEMO-0001" in html and "DEMO-0002" not in html

@@ -49,12 +49,33 @@ def test_each_failure_has_a_turkish_sentence(app, exc, kind, subject):
         # Translated: the catalog has a Turkish text for the message id.
         assert turkish.ugettext(head._message) != head._message, head._message
         text = messages.explain(exc, subject)
-    if isinstance(exc, SPAPIError):
-        assert "Amazon'un yanıtı:" in text
-        if exc.request_id:
-            assert exc.request_id in text
-    else:
-        assert "Amazon'un yanıtı" not in text
+    # Amazon's English never reaches shop staff: no message, code or HTTP status of Amazon's in the text.
+    for english in ("Invalid Input", "Access denied", "InvalidInput", "HTTP ", "refused", "slow down", "boom"):
+        assert english not in text, text
+    assert "Amazon'un mesajı" not in text
+    if isinstance(exc, SPAPIError) and exc.request_id:
+        assert f"Amazon istek numarası: {exc.request_id}." in text
+
+
+def test_amazons_message_is_shown_only_when_amazon_wrote_it_in_turkish(app):
+    turkish = InvalidInputError("bad", status=400, request_id="req-tr", errors=[
+        {"code": "InvalidInput", "message": "Fiyat geçersiz: sıfırdan büyük olmalı"}])
+    english = InvalidInputError("bad", status=400, request_id="req-en", errors=[
+        {"code": "InvalidInput", "message": "Price must be greater than zero"}])
+    with app.test_request_context():
+        said = messages.explain(turkish, "products")
+        unsaid = messages.explain(english, "products")
+    assert said == "Amazon isteği reddetti. Amazon'un mesajı: Fiyat geçersiz: sıfırdan büyük olmalı " \
+                   "Amazon istek numarası: req-tr."
+    assert unsaid == "Amazon isteği reddetti. Amazon istek numarası: req-en."
+
+
+def test_login_with_amazon_errors_have_no_english_tail(app):
+    lwa = LWAError("token request refused", status=400, error="invalid_request",
+                   error_description="The request has an invalid parameter", request_id="lwa-1")
+    with app.test_request_context():
+        text = messages.explain(lwa, "connection")
+    assert "invalid" not in text.lower() and "parameter" not in text and "lwa-1" in text
 
 
 def test_an_unknown_subject_is_a_programming_error(app):

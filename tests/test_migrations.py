@@ -73,7 +73,7 @@ def test_cli_upgrade_and_downgrade(runner, app):
     assert "base" in result.output
     result = runner.invoke(args=["amazon", "db", "upgrade"])
     assert result.exit_code == 0, result.output
-    assert "amazon_tr schema at" in result.output
+    assert "amazon_tr tabloları" in result.output  # the CLI speaks Turkish (issue 17 §1)
 
 
 def test_money_is_exact_at_rest_on_sqlite_and_postgres_alike(tmp_path):

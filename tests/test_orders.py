@@ -267,7 +267,8 @@ def test_failed_page_records_turkish_error_with_amazons_message_and_keeps_the_cu
     status, counts, error = run_import(app, store)
     assert status == "failed"
     assert "şu anda kullanılamıyor" in error  # a 500: Amazon's service, in the words services.messages uses
-    assert "We encountered an internal error" in error  # Amazon's own words
+    # Amazon's own words are English here: a Turkish explanation and the request id instead (issue 17 §1)
+    assert "We encountered an internal error" not in error and "istek numarası" in error
     with app.app_context():
         assert order_service.settings_for(store).cursor is None
     assert shop_orders(app) == []
@@ -310,7 +311,9 @@ def test_import_one_order_by_its_number(oapp, sandbox, store_id):
         bad = order_service.import_one(store_id, "12345")
         assert bad.status == "skipped" and "407-1234567-1234567" in bad.error
         missing = order_service.import_one(store_id, "407-0000000-0000000")
-        assert missing.status == "failed" and "bulunamadı" in missing.error
+        # a lookup that found nothing is no failed import: it leaves no run in the history (issue 17 §3)
+        assert missing.status == "not_found" and "bulunamadı" in missing.error
+        assert [r.status for r in runs_of(oapp, store_id)] == ["done"]
     assert sandbox.state.count("getOrder") == 2 and sandbox.state.count("searchOrders") == 0
     assert [o["status"] for o in shop_orders(oapp)] == ["pending"]
 

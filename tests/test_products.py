@@ -281,5 +281,5 @@ def test_preview_shows_next_values_beside_amazons_and_sends_nothing(env):
         rows = {r.sku: r for r in preview(env.store_id, update_type="stock_price")}
     assert env.sent() == {}
     assert rows["DEMO-0002"].action == "update"
-    assert rows["DEMO-0002"].parts == [("price", "260.00 TRY", "249.00 TRY")]
+    assert rows["DEMO-0002"].parts == [("price", "260,00\u00a0₺", "249,00\u00a0₺")]
     assert rows["DEMO-0001"].action == "none"

@@ -161,12 +161,13 @@ def test_cli_sync_products_waits_for_the_feed(env):
                                         "--sku", "DEMO-0003", "--sku", "DEMO-0004", "--sku", "DEMO-0005",
                                         "--sku", "DEMO-0006"])
     assert result.exit_code == 0, result.output
-    assert "feeds=1" in result.output and "accepted=6" in result.output
+    # the CLI speaks Turkish through the catalog (issue 17 §1)
+    assert "toplu gönderim: 1" in result.output and "Amazon kabul etti: 6" in result.output
     assert env.listing("DEMO-0006")["asin"] == "B0DEMO0006"
     with env.ctx():
         assert {link.state for link in _links().values()} == {"live"}
     result = runner.invoke(amazon_cli, ["sync", "products", "nope"])
-    assert result.exit_code != 0 and "no Amazon store" in result.output
+    assert result.exit_code != 0 and "Amazon mağazası yok" in result.output
 
 
 def test_a_stock_change_goes_at_once_while_the_content_waits_in_a_feed(env):

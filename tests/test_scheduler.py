@@ -212,17 +212,18 @@ def test_cli_status_test_pause_resume(sapp, sandbox):
     runner = sapp.test_cli_runner()
     out = runner.invoke(args=["amazon", "scheduler", "status"])
     assert out.exit_code == 0, out.output
-    assert "leader: none" in out.output and f"{store_id}\tAnkara" in out.output and "orders\tnext" in out.output
+    assert "hiçbir süreç zamanlamayı henüz çalıştırmadı" in out.output and f"{store_id}\tAnkara" in out.output
+    assert "\tSipariş Aktarımı\tsonraki:" in out.output, out.output
     out = runner.invoke(args=["amazon", "scheduler", "pause", "Ankara"])
-    assert out.exit_code == 0 and "paused" in out.output
-    assert "[paused]" in runner.invoke(args=["amazon", "scheduler", "status"]).output
+    assert out.exit_code == 0 and "duraklatıldı" in out.output
+    assert "[Duraklatıldı]" in runner.invoke(args=["amazon", "scheduler", "status"]).output
     assert runner.invoke(args=["amazon", "scheduler", "resume", str(store_id)]).exit_code == 0
     out = runner.invoke(args=["amazon", "scheduler", "run", "orders"])
-    assert out.exit_code == 0 and f"ran ['{store_id}']" in out.output, out.output
+    assert out.exit_code == 0 and f"çalıştığı mağazalar {store_id};" in out.output, out.output
     out = runner.invoke(args=["amazon", "test", "Ankara"])
-    assert out.exit_code == 0 and out.output.startswith("OK"), out.output
+    assert out.exit_code == 0 and out.output.startswith("BAŞARILI"), out.output
     out = runner.invoke(args=["amazon", "test", "Yok Böyle Mağaza"])
-    assert out.exit_code != 0 and "no Amazon store" in out.output
+    assert out.exit_code != 0 and "Amazon mağazası yok" in out.output
 
 
 def test_store_list_and_box_cost_the_same_queries_for_one_store_or_ten(sapp, sandbox):

@@ -184,7 +184,7 @@ def test_flask_amazon_scheduler_run_shipments_sends_what_is_due(env, sim_clock):
     sim_clock.advance(shipments.BACKOFF[0].total_seconds() + 1)
     result = env.app.test_cli_runner().invoke(args=["amazon", "scheduler", "run", "shipments"])
     assert result.exit_code == 0, result.output
-    assert str(env.store_id) in result.output.split("ran", 1)[1]
+    assert str(env.store_id) in result.output.split("çalıştığı mağazalar", 1)[1]  # Turkish CLI (issue 17)
     with env.ctx():
         assert [p.state for p in env.packages()] == ["confirmed"]
 
@@ -220,3 +220,34 @@ def test_the_shipments_list_shows_what_is_left_to_ship_first_by_its_ship_by_dead
         assert ">GONE</a>" in gone and ">DONE</a>" not in gone
         everything = client.get(f"/admin/amazon/stores/{env.store_id}/shipments?view=all").get_data(as_text=True)
         assert all(f">{n}</a>" in everything for n in rows)
+
+
+def test_a_confirmed_package_shows_in_the_shop_at_once_through_order_shipped(env):
+    from sqlalchemy import select
+    from test_orders_helpers import use_demo_skus
+
+    from flask_amazon_tr.models import ImportedOrder
+    from flask_amazon_tr.services.orders import import_orders
+    from flask_amazon_tr.services.shipments import record_manual
+    from demo import Order, db
+
+    amazon = env.sandbox.state.add_order(status="UNSHIPPED")
+    use_demo_skus(env.sandbox)
+    with env.ctx():
+        import_orders(env.store_id)
+        order = db.session.scalar(select(ImportedOrder).where(ImportedOrder.amazon_order_id == amazon["orderId"]))
+        shop = db.session.scalar(select(Order).where(Order.number == order.shop_number))
+        assert (order.state, shop.status) == ("ready", "ready")
+        items = env.sandbox.state.orders[amazon["orderId"]]["orderItems"]
+        first = items[0]
+        # a part of the order first (when it has more than one unit), then the rest: the shop follows each
+        if len(items) > 1 or first["quantityOrdered"] > 1:
+            record_manual(order, carrier="aras", tracking_number="ARAS-1", ship_date=None,
+                          lines=[{"order_item_id": first["orderItemId"], "quantity": 1}])
+            db.session.expire_all()
+            assert (order.state, db.session.get(Order, shop.id).status) == ("partially_shipped", "partially_shipped")
+        record_manual(order, carrier="aras", tracking_number="ARAS-2", ship_date=None, lines=None)
+        db.session.expire_all()
+        assert (order.state, order.amazon_status) == ("shipped", "SHIPPED")
+        assert order.closed_at is not None  # the 30 days before the buyer's data is purged start now
+        assert db.session.get(Order, shop.id).status == "shipped"

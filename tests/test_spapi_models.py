@@ -93,6 +93,8 @@ def exercise_every_operation(client):
     client.download_feed_document(document)
     client.search_catalog_items_by_ean([f"869{i:010d}" for i in range(25)])
     client.get_definitions_product_type("SCARF")
+    client.search_definitions_product_types()
+    client.search_definitions_product_types(keywords=["şal", "SCARF"])
 
 
 def amazon_like(sent: Sent):
@@ -135,6 +137,9 @@ def amazon_like(sent: Sent):
                            "createdTime": "2026-01-01T00:00:00Z"})
     if "/catalog/" in url:
         return reply(200, {"numberOfResults": 0, "items": []})
+    if "/definitions/2020-09-01/productTypes?" in url:
+        return reply(200, {"productTypes": [{"name": "SCARF", "displayName": "Şal", "marketplaceIds": ["x"]}],
+                           "productTypeVersion": "V1"})
     if "/definitions/" in url:
         return reply(200, {"productType": "SCARF"})
     return None

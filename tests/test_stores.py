@@ -218,3 +218,62 @@ def test_an_authorized_store_keeps_the_seller_who_authorized_it(app, admin):
     assert stores(app)[0].seller_id == "A1B2C3D4E5F6G7"
     # other changes of the same store still save
     assert post_form(admin, f"/admin/amazon/stores/{store_id}", name="Yeni Ad").status_code == 302
+
+
+def test_store_pages_speak_turkish_in_every_authorization_and_test_state(app, admin):
+    """The store list, each store's page and the scheduler box: no raw code, English word or ISO time,
+    whatever the authorization's state and whatever the last API test said (issue 17 §1)."""
+    import json
+    from datetime import timedelta
+
+    from demo import db
+    from flask_amazon_tr.models import SyncRun
+    from test_admin_turkish import problems
+
+    now = app.extensions["amazon_tr"].clock.now()
+    states = {
+        "Yetkisiz": {},
+        "Yetkili": {"authorized_at": now - timedelta(days=10), "authorization_expires_at": now + timedelta(days=300)},
+        "Yakında": {"authorized_at": now - timedelta(days=340), "authorization_expires_at": now + timedelta(days=5)},
+        "Geçmiş": {"authorized_at": now - timedelta(days=370), "authorization_expires_at": now - timedelta(days=5)},
+        "İptal": {"authorized_at": now - timedelta(days=10), "authorization_revoked_at": now - timedelta(days=1)},
+        "Başkası": {"authorized_at": now - timedelta(days=10), "selling_partner_id": "A9OTHERSELLER1"},
+        "Kendi": {"authorized_at": now - timedelta(days=10)},
+    }
+    checks = [{"key": "orders", "status": "ok", "message": "Siparişler: Amazon siparişleri okunabiliyor."},
+              {"key": "listings", "status": "fail", "message": "Ürünler: uygulamanın ilanlara erişimi yok."},
+              {"key": "feeds", "status": "unknown", "message": "Kontrol edilemedi: Amazon istek numarası: r-1."}]
+    with app.app_context():
+        ids = []
+        for i, (name, fields) in enumerate(states.items()):
+            store = Store(name=name, seller_id=f"A1TRSTATE{i:05d}", active=i % 2 == 0, auto_update_type="stock")
+            if fields:
+                store.refresh_token_encrypted = app.extensions["amazon_tr"].cipher.encrypt("Atzr|test")
+                store.selling_partner_id = fields.pop("selling_partner_id", store.seller_id)
+                for key, value in fields.items():
+                    setattr(store, key, value)
+                store.last_test_at = now
+                store.last_test_ok = i % 2 == 1
+                store.last_test_message = "Bağlantı başarılı." if store.last_test_ok else "Amazon isteği reddetti."
+                store.last_test_details = json.dumps({
+                    "ok": store.last_test_ok, "reason": "ok" if store.last_test_ok else "invalid",
+                    "message": store.last_test_message, "store_name": "Mağaza", "retry_after": None,
+                    "checks": checks if store.last_test_ok else []}, ensure_ascii=False)
+            db.session.add(store)
+            db.session.flush()
+            ids.append(store.id)
+            for status in ("done", "failed", "running", "skipped"):
+                db.session.add(SyncRun(store_id=store.id, kind="orders", trigger="scheduler", status=status,
+                                       started_at=now, finished_at=None if status == "running" else now,
+                                       error="Amazon isteği reddetti." if status == "failed" else None))
+        db.session.commit()
+    data = set(states) | {"Mağaza"}
+    found = {}
+    for url in ["/admin/amazon/", "/admin/amazon/scheduler", "/admin/amazon/stores/new"] + \
+            [f"/admin/amazon/stores/{store_id}" for store_id in ids]:
+        response = admin.get(url)
+        assert response.status_code == 200, url
+        bad = problems(response.get_data(as_text=True), data)
+        if bad:
+            found[url] = bad
+    assert not found, found

@@ -5,9 +5,12 @@ import click
 from flask.cli import with_appcontext
 
 from ..crypto import EncryptionKeyMissing
+from ..i18n import lazy_gettext as _l
 from ..services import keys
+from .text import gettext as _
+from .text import label
 
-LABELS = {"stores": "mağazaların yetkileri", "orders": "siparişlerin alıcı bilgileri"}
+LABELS = {"stores": _l("stores' authorizations"), "orders": _l("orders' buyer details")}
 
 
 @click.command("rotate-key")
@@ -18,32 +21,34 @@ def rotate_key_cmd(batch_size):
 
     Put the new key first in AMAZON_TR_ENCRYPTION_KEY (new,old) and restart the shop, run this
     command, then remove the old key."""
-    click.echo("Şifreli değerler AMAZON_TR_ENCRYPTION_KEY'deki ilk (en yeni) anahtarla yeniden şifreleniyor…")
+    click.echo(_("Re-encrypting the encrypted values with the first (newest) key in AMAZON_TR_ENCRYPTION_KEY…"))
     shown = {}
 
     def show(progress):
         if progress.table in shown:
             click.echo("")
         shown[progress.table] = True
-        click.echo(f"\r{LABELS.get(progress.table, progress.table)}: {progress.done}/{progress.total} satır",
-                   nl=False)
+        click.echo("\r" + _("%(what)s: %(done)s/%(total)s rows", what=label(LABELS, progress.table),
+                            done=progress.done, total=progress.total), nl=False)
 
     try:
         report = keys.rotate(batch_size=max(1, batch_size), on_batch=show)
     except EncryptionKeyMissing:
-        raise click.ClickException("AMAZON_TR_ENCRYPTION_KEY ayarlı değil: yeniden şifrelemek için bir anahtar "
-                                   "gerekli (`flask amazon generate-key`).") from None
+        raise click.ClickException(_("AMAZON_TR_ENCRYPTION_KEY is not set: re-encrypting needs a key "
+                                     "(`flask amazon generate-key`).")) from None
     if shown:
         click.echo("")
-    click.echo(f"{report.rotated} değer yeniden şifrelendi, {report.current} değer zaten en yeni anahtarla "
-               f"şifreliydi.")
+    click.echo(_("%(rotated)s values re-encrypted, %(current)s values were already encrypted with the newest key.",
+                 rotated=report.rotated, current=report.current))
     if report.unreadable:
-        click.echo(f"{report.unreadable} değer hiçbir anahtarla okunamadı ve olduğu gibi bırakıldı:", err=True)
+        click.echo(_("%(count)s values could not be read with any key and were left as they were:",
+                     count=report.unreadable), err=True)
         for store_id, name in report.unreadable_stores:
-            click.echo(f"  mağaza {store_id} ({name}): yetki okunamıyor; eski anahtarı listeye geri ekleyip komutu "
-                       f"yeniden çalıştırın ya da mağazayı yeniden yetkilendirin.", err=True)
+            click.echo("  " + _("store %(id)s (%(name)s): authorization unreadable; add the old key back to the list "
+                                "and run the command again, or authorize the store again.", id=store_id, name=name),
+                       err=True)
         if report.unreadable_orders:
-            click.echo(f"  {report.unreadable_orders} siparişin alıcı bilgileri okunamıyor; eski anahtarı listeye "
-                       f"geri ekleyip komutu yeniden çalıştırın.", err=True)
+            click.echo("  " + _("the buyer details of %(count)s orders are unreadable; add the old key back to the "
+                                "list and run the command again.", count=report.unreadable_orders), err=True)
         raise SystemExit(1)
-    click.echo("Eski anahtar artık AMAZON_TR_ENCRYPTION_KEY'den çıkarılabilir.")
+    click.echo(_("The old key can now be removed from AMAZON_TR_ENCRYPTION_KEY."))

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from ..models import Store
 from ..services import session
+from .text import gettext as _
 
 
 class StoreRef(NamedTuple):
@@ -41,7 +42,8 @@ class StoreParam(click.ParamType):
             found = found or session().scalar(select(Store).where(Store.name == text))
             if found is not None:
                 return StoreRef(found.id, found.name)
-        self.fail(f"no Amazon store {text!r} (give its id or its exact name; see `flask amazon stores`)", param, ctx)
+        self.fail(_("no Amazon store “%(store)s” (give its id or its exact name; see `flask amazon stores`)",
+                    store=text), param, ctx)
 
 
 STORE = StoreParam()

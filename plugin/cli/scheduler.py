@@ -6,6 +6,9 @@ from flask.cli import with_appcontext
 
 from ..services import schedule
 from .params import STORE
+from .text import KINDS, REASONS, ROLES, RUN_STATES, label
+from .text import gettext as _
+from .text import when as _when
 
 
 @click.group("scheduler", help="The automatic syncs: who runs them, when, and for which stores.")
@@ -13,8 +16,8 @@ def scheduler_group():
     pass
 
 
-def _when(value) -> str:
-    return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value else "-"
+def _stores(ids) -> str:
+    return ", ".join(sorted(map(str, ids))) or "—"
 
 
 @scheduler_group.command("status")
@@ -23,22 +26,32 @@ def status_cmd():
     """Which process leads, and each store's next run and last result per sync."""
     st = schedule.status()
     if st.leader is None:
-        click.echo("leader: none has ever run (set AMAZON_TR_SCHEDULER on in the shop's configuration)")
+        click.echo(_("Leader: no process has ever run the schedule (set AMAZON_TR_SCHEDULER on in the shop's "
+                     "configuration)"))
     else:
-        alive = "alive" if st.leader_alive else "gone (no heartbeat)"
-        click.echo(f"leader: {st.leader.holder} ({st.leader.lock} lock), since {_when(st.leader.since)}, "
-                   f"last heartbeat {_when(st.leader.heartbeat_at)}: {alive}")
-    click.echo(f"this process: {st.role_here}")
+        alive = _("alive") if st.leader_alive else _("gone (no heartbeat)")
+        click.echo(_("Leader: %(holder)s, since %(since)s, last heartbeat %(seen)s: %(alive)s",
+                     holder=st.leader.holder, since=_when(st.leader.since), seen=_when(st.leader.heartbeat_at),
+                     alive=alive))
+    click.echo(_("This process: %(role)s", role=label(ROLES, st.role_here)))
     for row in st.stores:
-        click.echo(f"{row.store.id}\t{row.store.name}{'  [paused]' if row.paused else ''}")
+        paused = "  [" + _("Paused") + "]" if row.paused else ""
+        click.echo(f"{row.store.id}\t{row.store.name}{paused}")
         for job in row.jobs:
             last = job.last_run
-            result = f"{last.status} at {_when(last.finished_at or last.started_at)}" if last else \
-                (f"ran at {_when(job.last_claimed_at)}" if job.last_claimed_at else "never ran")
-            when = job.reason or _when(job.next_at)
-            click.echo(f"\t{job.kind}\tnext: {when}\tlast: {result}")
+            if last:
+                result = _("%(state)s at %(time)s", state=label(RUN_STATES, last.status),
+                           time=_when(last.finished_at or last.started_at))
+            elif job.last_claimed_at:
+                result = _("ran at %(time)s", time=_when(job.last_claimed_at))
+            else:
+                result = _("Not run yet")
+            when = label(REASONS, job.reason) if job.reason else _when(job.next_at)
+            click.echo("\t" + label(KINDS, job.kind) + "\t" + _("next: %(when)s", when=when) + "\t"
+                       + _("last: %(result)s", result=result))
     for job in st.shop_jobs:
-        click.echo(f"{job.kind}\tnext: {_when(job.next_at)}\tlast: {_when(job.last_claimed_at)}")
+        click.echo(label(KINDS, job.kind) + "\t" + _("next: %(when)s", when=_when(job.next_at)) + "\t"
+                   + _("last: %(result)s", result=_when(job.last_claimed_at)))
 
 
 @scheduler_group.command("run")
@@ -47,10 +60,11 @@ def status_cmd():
 def run_cmd(kind):
     """Run one tick of KIND now, in this process (for cron instead of AMAZON_TR_SCHEDULER).
 
-    A slot that the scheduler already ran is not run again."""
+    A slot that the scheduler already ran is not run again. Exit 1 when a store's run failed."""
     report = schedule.run_tick(kind)
-    click.echo(f"{kind} slot {report.slot}: ran {sorted(map(str, report.ran))}, already run "
-               f"{sorted(map(str, report.skipped))}, failed {sorted(map(str, report.failed))}")
+    click.echo(_("%(kind)s, slot %(slot)s: ran for stores %(ran)s; already run %(skipped)s; failed %(failed)s",
+                 kind=label(KINDS, kind), slot=report.slot, ran=_stores(report.ran),
+                 skipped=_stores(report.skipped), failed=_stores(report.failed)))
     if report.failed:
         raise SystemExit(1)
 
@@ -61,7 +75,7 @@ def run_cmd(kind):
 def pause_cmd(store):
     """Stop STORE's scheduled syncs (the buttons still work)."""
     schedule.set_paused(store.id, True)
-    click.echo(f"{store.name}: scheduled syncs paused")
+    click.echo(_("%(name)s: scheduled syncs paused", name=store.name))
 
 
 @scheduler_group.command("resume")
@@ -70,4 +84,4 @@ def pause_cmd(store):
 def resume_cmd(store):
     """Let STORE's scheduled syncs run again from the next tick."""
     schedule.set_paused(store.id, False)
-    click.echo(f"{store.name}: scheduled syncs resumed")
+    click.echo(_("%(name)s: scheduled syncs resumed", name=store.name))

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from flask_amazon_tr.clock import SimulatedClock
 
-from . import auth, listings_rules, ops_sellers, seed_tr, seller_central
+from . import auth, control_page, listings_rules, ops_sellers, seed_tr, seller_central
 from .local_only import from_this_machine
 from .seed import TR_SELLER_ID, seed_live_seller
 from .state import FAULT_KINDS, SandboxState
@@ -280,3 +280,7 @@ def summary() -> Response:
             "sellers": {k: {"name": v["name"], "marketplaces": v["marketplaces"]}
                         for k, v in st.sellers.items()},
         })
+
+
+# The HTML page over these levers (GET /_sandbox/ and its form posts): control_page.py.
+control_page.register(bp)

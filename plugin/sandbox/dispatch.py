@@ -32,6 +32,7 @@ OPERATION_ROLES = {
     "cancelFeed": "feeds",
     "getFeedDocument": "feeds",
     "searchCatalogItems": "catalog", "getDefinitionsProductType": "productTypes",
+    "searchDefinitionsProductTypes": "productTypes",
 }
 
 ERROR_MESSAGES = {

@@ -70,6 +70,8 @@ OPERATIONS: dict[str, OperationSpec] = {
                       "/catalog/2022-04-01/items"),
         OperationSpec("getDefinitionsProductType", "product-type-definitions-2020-09-01.json", "GET",
                       "/definitions/2020-09-01/productTypes/{productType}"),
+        OperationSpec("searchDefinitionsProductTypes", "product-type-definitions-2020-09-01.json", "GET",
+                      "/definitions/2020-09-01/productTypes"),
     ]
 }
 

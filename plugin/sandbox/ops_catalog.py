@@ -18,6 +18,19 @@ PRODUCT_TYPE_NAMES = {
     "APPAREL": "Giyim", "PRODUCT": "Ürün",
 }
 
+#: Every property of a product type schema has a "title" (and "description") "localized to the
+#: requested locale" ("Product Type Definitions API" use-case guide, developer-docs.amazon.com:
+#: the schema's meta-schema requires title on each property); the local Amazon serves tr_TR ones,
+#: worded as Seller Central Türkiye shows these attributes (an assumption for each wording).
+ATTRIBUTE_TITLES_TR = {
+    "condition_type": "Ürün Durumu", "item_name": "Ürün Adı", "brand": "Marka Adı",
+    "bullet_point": "Madde İşareti", "product_description": "Ürün Açıklaması",
+    "merchant_suggested_asin": "Satıcının Önerdiği ASIN",
+    "externally_assigned_product_identifier": "Harici Ürün Kimliği",
+    "purchasable_offer": "Satın Alınabilir Teklif", "fulfillment_availability": "Gönderim Yöntemi ve Stok",
+    "color": "Renk", "main_product_image_locator": "Ana Görsel",
+}
+
 
 def _catalog_view(item: dict, marketplace_id: str, included: list[str]) -> dict:
     out: dict = {"asin": item["asin"]}
@@ -108,19 +121,16 @@ def product_type_schema(product_type: str) -> dict:
         return {"type": "array", "minItems": 1,
                 "items": {"type": "object", "properties": props}}
 
-    return {
-        "$schema": "http://json-schema.org/draft-07/schema#",
-        "$id": f"sandbox:product-types/{product_type}",
-        "title": PRODUCT_TYPE_NAMES.get(product_type, product_type),
-        "type": "object",
-        "required": ["condition_type", "item_name", "brand"],
-        "properties": {
+    properties = {
             "condition_type": values({"type": "string", "enum": ["new_new", "used_like_new",
                                                                  "used_good"]}),
             "item_name": values({"type": "string", "maxLength": 200}),
             "brand": values({"type": "string", "maxLength": 100}),
             "bullet_point": values({"type": "string", "maxLength": 500}),
             "product_description": values({"type": "string", "maxLength": 2000}),
+        "color": values({"type": "string", "maxLength": 50}),
+        "main_product_image_locator": {"type": "array", "items": {"type": "object", "properties": {
+            "media_location": {"type": "string"}, "marketplace_id": {"type": "string"}}}},
             "merchant_suggested_asin": values({"type": "string", "pattern": "^[A-Z0-9]{10}$"}),
             "externally_assigned_product_identifier": {
                 "type": "array", "items": {"type": "object", "required": ["type", "value"],
@@ -139,7 +149,16 @@ def product_type_schema(product_type: str) -> dict:
                                            "properties": {
                                                "fulfillment_channel_code": {"type": "string"},
                                                "quantity": {"type": "integer", "minimum": 0}}}},
-        },
+    }
+    for name, prop in properties.items():
+        prop["title"] = ATTRIBUTE_TITLES_TR[name]
+    return {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "$id": f"sandbox:product-types/{product_type}",
+        "title": PRODUCT_TYPE_NAMES.get(product_type, product_type),
+        "type": "object",
+        "required": ["condition_type", "item_name", "brand"],
+        "properties": properties,
     }
 
 
@@ -182,6 +201,37 @@ def get_definitions_product_type(call: Call):
         "productTypeVersion": {"version": "SANDBOX.1", "latest": True, "releaseCandidate": False},
     }
     return 200, body
+
+
+@operation("searchDefinitionsProductTypes")
+def search_definitions_product_types(call: Call):
+    """Product types with definitions for the marketplace (product-type-definitions-2020-09-01.json,
+    ProductTypeList: ``productTypes`` of name, displayName, marketplaceIds, and ``productTypeVersion``).
+
+    displayName is "Human-readable and localized" (the model): the local Amazon serves tr_TR names,
+    and the code itself for any other locale (an assumption: it holds no other translations).
+    ``keywords`` and ``itemName`` "Cannot be used with" each other (the model); the local Amazon
+    matches a keyword against the code or the Turkish name, and an item name word by word
+    (Amazon's ranking is not documented: an assumption)."""
+    for mid in call.params["marketplaceIds"]:
+        if mid not in MARKETPLACES:
+            raise invalid(f"Invalid marketplaceId '{mid}'.")
+    keywords = [k.strip().casefold() for k in call.params.get("keywords") or [] if k.strip()]
+    item_name = (call.params.get("itemName") or "").strip().casefold()
+    if keywords and item_name:
+        raise invalid("keywords and itemName cannot be used together.")
+    turkish = (call.params.get("locale") or "tr_TR").lower().startswith("tr")
+    words = [w for w in item_name.split() if len(w) > 2]
+    found = []
+    for name, display in PRODUCT_TYPE_NAMES.items():
+        haystack = f"{name} {display}".casefold()
+        if keywords and not any(k in haystack for k in keywords):
+            continue
+        if words and not any(w in haystack for w in words):
+            continue
+        found.append({"name": name, "displayName": display if turkish else name,
+                      "marketplaceIds": [TR_MARKETPLACE_ID]})
+    return 200, {"productTypes": found, "productTypeVersion": "SANDBOX.1"}
 
 
 @bp.get("/_schemas/<product_type>")

@@ -12,11 +12,13 @@ import json
 import logging
 import math
 import secrets
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import timedelta
 
+from markupsafe import Markup
+
 from ..crypto import DecryptionFailed
-from ..i18n import gettext as _
+from ..i18n import in_turkish
 from ..i18n import lazy_gettext as _l
 from ..models import Store
 from ..spapi import (ForbiddenError, InvalidInputError, LWAError, NotFoundError, SPAPIError, ThrottledError,
@@ -51,11 +53,42 @@ RESTRICTED_DATA = {
 }
 
 
+# Every message of a result is lazy: shown in the language of the page or command that reads it,
+# stored in Turkish (i18n.in_turkish) so that the store page never shows a CLI run's English.
+_ = _l
+
+
+class Sentence:
+    """Lazy messages said one after another (a headline, then Amazon's request id)."""
+
+    def __init__(self, *parts) -> None:
+        self.parts = [p for p in parts if p]
+
+    def __str__(self) -> str:
+        return " ".join(str(p) for p in self.parts)
+
+    def __html__(self) -> str:
+        return " ".join(p.__html__() if hasattr(p, "__html__") else str(Markup.escape(p)) for p in self.parts)
+
+    def __contains__(self, item) -> bool:
+        return item in str(self)
+
+    def turkish(self) -> str:
+        return " ".join(_stored(p) for p in self.parts)
+
+
+def _stored(message) -> str:
+    """A message as the database keeps it: in Turkish."""
+    if isinstance(message, Sentence):
+        return message.turkish()
+    return in_turkish(message) if hasattr(message, "_message") else str(message)
+
+
 @dataclass
 class Check:
     key: str
     status: str  # ok, fail, unknown
-    message: str
+    message: object  # a lazy message (str when read back from the database)
 
 
 @dataclass
@@ -64,7 +97,7 @@ class ApiTestResult:
     # ok, not_authorized, revoked, partner_mismatch, seller_taken, not_in_turkey, not_participating,
     # client_secret, throttled, timeout, network, unavailable, denied, …
     reason: str
-    message: str
+    message: object  # a lazy message (str when read back from the database)
     store_name: str | None = None
     retry_after: int | None = None
     checks: list[Check] = field(default_factory=list)
@@ -76,7 +109,7 @@ def _failure_for(exc: Exception) -> tuple[str, str, int | None]:
     if reason == "unexpected":
         raise exc
     wait = max(1, math.ceil(exc.retry_after or 60)) if isinstance(exc, ThrottledError) else None
-    return reason, messages.explain(exc, "connection"), wait
+    return reason, Sentence(messages.headline(exc, "connection"), *messages.answer_parts(exc)), wait
 
 
 def _attempt(call):
@@ -106,9 +139,9 @@ def _attempt(call):
 
 
 def _could_not_check(key: str, exc: SPAPIError) -> Check:
-    text = str(messages.headline(exc, "connection"))
-    amazon = "; ".join(str(m) for m in (getattr(exc, "messages", None) or []))
-    return Check(key, "unknown", _("Could not be checked: %(message)s", message=f"{text} ({amazon})" if amazon else text))
+    # Amazon's own words only when Amazon wrote them in Turkish; otherwise the request id (messages.answer_parts).
+    return Check(key, "unknown", Sentence(_("Could not be checked:"), messages.headline(exc, "connection"),
+                                          *messages.answer_parts(exc)))
 
 
 def _probe(key: str, call, ok_text, missing_text) -> Check:
@@ -116,14 +149,14 @@ def _probe(key: str, call, ok_text, missing_text) -> Check:
         _attempt(call)
     except (NotFoundError, InvalidInputError):
         # The request was authorized and understood; the probe simply does not exist.
-        return Check(key, "ok", str(ok_text))
+        return Check(key, "ok", ok_text)
     except (ForbiddenError, UnauthorizedError):
-        return Check(key, "fail", str(missing_text))
+        return Check(key, "fail", missing_text)
     except LWAError:
         raise  # the token itself: the whole test fails with it
     except SPAPIError as exc:
         return _could_not_check(key, exc)
-    return Check(key, "ok", str(ok_text))
+    return Check(key, "ok", ok_text)
 
 
 def _orders_checks(client) -> list[Check]:
@@ -144,7 +177,7 @@ def _orders_checks(client) -> list[Check]:
                    and (o.get("fulfillment") or {}).get("fulfillmentStatus") in PII_STATUSES), None)
     if sample is None:
         return [check]  # no order to judge the restricted roles by; the import will show it
-    return [check] + [Check(key, "fail", str(text)) for section, (key, present, text) in RESTRICTED_DATA.items()
+    return [check] + [Check(key, "fail", text) for section, (key, present, text) in RESTRICTED_DATA.items()
                       if section in INCLUDED_DATA and not present(sample)]
 
 
@@ -229,8 +262,11 @@ def _record(store: Store, result: ApiTestResult) -> None:
     store = db.merge(store)
     store.last_test_at = state().clock.now()
     store.last_test_ok = result.ok
-    store.last_test_message = result.message
-    store.last_test_details = json.dumps(asdict(result), ensure_ascii=False)
+    store.last_test_message = _stored(result.message)
+    details = {"ok": result.ok, "reason": result.reason, "message": _stored(result.message),
+               "store_name": result.store_name, "retry_after": result.retry_after}
+    details["checks"] = [{"key": c.key, "status": c.status, "message": _stored(c.message)} for c in result.checks]
+    store.last_test_details = json.dumps(details, ensure_ascii=False)
     db.commit()
 
 

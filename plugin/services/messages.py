@@ -2,7 +2,7 @@
 
 Orders, shipments, product pushes and the API test all describe a failed call the
 same way: what happened, in Turkish, from the kind of failure (``kind_of``), then
-what Amazon itself answered (``amazon_answer``). A subject ("orders", "products",
+Amazon's own message when Amazon wrote it in Turkish, and the request id (``amazon_answer``). A subject ("orders", "products",
 "shipments", "connection") only changes the sentence where the subject matters
 (a refused role, a missing order).
 """
@@ -125,15 +125,49 @@ def headline(exc: BaseException, subject: str):
     return _UNEXPECTED[subject]
 
 
-def amazon_answer(exc: BaseException) -> str:
-    """Amazon's own words with the request id, for the admin to quote to Amazon's support."""
+# Letters only Turkish text has (of the alphabets Amazon answers in for Amazon.com.tr). Amazon writes
+# its messages in English unless the request asked for Turkish (issueLocale=tr_TR where the API takes it:
+# Listings Items API "issueLocale", developer-docs.amazon.com); an English message is never shown to shop
+# staff, only the request id they quote to Amazon's support.
+_TURKISH_LETTERS = frozenset("çğıöşüÇĞİÖŞÜ")
+
+
+def in_turkish_by_amazon(text: str) -> bool:
+    """Whether Amazon wrote ``text`` in Turkish (it has a letter only Turkish has)."""
+    return any(ch in _TURKISH_LETTERS for ch in text or "")
+
+
+def amazon_said(exc: BaseException) -> str:
+    """Amazon's own message, when Amazon wrote it in Turkish; empty otherwise."""
     if not isinstance(exc, SPAPIError):
         return ""
-    return in_turkish(_l("Amazon's answer:")) + " " + str(exc)
+    said = "; ".join(m for m in exc.messages if in_turkish_by_amazon(m))
+    if not said and isinstance(exc, LWAError) and in_turkish_by_amazon(exc.error_description or ""):
+        said = exc.error_description
+    return said
+
+
+def answer_parts(exc: BaseException) -> list:
+    """What shop staff may quote to Amazon's support, as lazy messages: Amazon's message when it is
+    in Turkish ("Amazon'un mesajı: …"), and the request id. Never Amazon's English (nor codes, statuses)."""
+    if not isinstance(exc, SPAPIError):
+        return []
+    parts = []
+    said = amazon_said(exc)
+    if said:
+        parts.append(_l("Amazon's message: %(message)s", message=said))
+    if exc.request_id:
+        parts.append(_l("Amazon request id: %(id)s.", id=exc.request_id))
+    return parts
+
+
+def amazon_answer(exc: BaseException) -> str:
+    """``answer_parts`` as stored text (Turkish)."""
+    return " ".join(in_turkish(part) for part in answer_parts(exc))
 
 
 def explain(exc: BaseException, subject: str) -> str:
-    """The stored Turkish text of a failure: what happened, then what Amazon said."""
+    """The stored Turkish text of a failure: what happened, then Amazon's Turkish words and request id."""
     text = in_turkish(headline(exc, subject))
     answer = amazon_answer(exc)
     return f"{text} {answer}" if answer else text

@@ -188,3 +188,7 @@ class SPAPIClient:
 
     def download_product_type_schema(self, definition: dict) -> dict:
         return self.definitions.download_schema(definition)
+
+    def search_definitions_product_types(self, *, keywords: list[str] | None = None, item_name: str | None = None,
+                                         locale: str = LOCALE_TR) -> dict:
+        return self.definitions.search_product_types(keywords=keywords, item_name=item_name, locale=locale)

@@ -8,6 +8,18 @@ from .operations import Operations
 
 
 class Definitions(Operations):
+    def search_product_types(self, *, keywords: list[str] | None = None, item_name: str | None = None,
+                             locale: str = LOCALE_TR) -> dict:
+        """searchDefinitionsProductTypes: Amazon's product types for the marketplace, with display names in
+        ``locale`` (product-type-definitions-2020-09-01.json; ``keywords`` and ``itemName`` exclude each other)."""
+        params: dict = {"marketplaceIds": [self._caller.marketplace_id], "locale": locale}
+        if keywords:
+            params["keywords"] = list(keywords)
+        elif item_name:
+            params["itemName"] = item_name
+        return self._request("GET", "/definitions/2020-09-01/productTypes",
+                             operation="searchDefinitionsProductTypes", params=params)
+
     def get_product_type(self, product_type: str, *, requirements: str = "LISTING", locale: str = LOCALE_TR) -> dict:
         return self._request(
             "GET",

@@ -36,6 +36,7 @@ USAGE_PLANS: dict[str, tuple[float, int]] = {
     "searchCatalogItems": (2.0, 2),
     # Product Type Definitions 2020-09-01 (the "Default" plan row)
     "getDefinitionsProductType": (5.0, 10),
+    "searchDefinitionsProductTypes": (5.0, 10),
 }
 
 #: For an operation missing from the table: cautious, but never a deadlock.

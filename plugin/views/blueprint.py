@@ -254,6 +254,11 @@ def _template_helpers():
         "fmt_datetime": formatting.datetime_tr,
         "fmt_date": formatting.date_tr,
         "amazon_order_status": labels.order_status,
+        "amazon_run_status": labels.run_status,
+        "amazon_fulfillment_channel": labels.fulfillment_channel,
+        "shop_order_state": labels.shop_order_state,
+        "amazon_run_trigger": labels.run_trigger,
+        "amazon_feed_status": labels.feed_status,
         "amazon_tr_locale": current_locale(),
         "update_type_labels": {value: str(label) for value, label in AUTO_UPDATE_CHOICES},
     }

@@ -14,7 +14,7 @@ from ..services.connection_test import run_api_test
 from ..services.self_authorization import SelfAuthorizationFailed, self_authorize
 from .blueprint import admin_blueprint as bp
 from .blueprint import is_htmx, store_or_404
-from .stores import FLASH_OK, fill_form, store_page
+from .stores import FLASH_OK, fill_form, manage_apps_url, store_page
 
 FLASH_WARN = "amazon_tr-warning"
 FLASH_ERROR = "amazon_tr-error"
@@ -178,6 +178,10 @@ def api_test(store_id: int):
     store = store_or_404(store_id)
     result = run_api_test(store)
     if is_htmx():
-        return render_template("amazon_tr/stores/_api_test.html", store=store, result=result, confirm_form=ConfirmForm())
+        # The connection box whole (the test may find the authorization revoked) and, out of band,
+        # the header's status line: no part of the page keeps saying what the test has just disproved.
+        return render_template("amazon_tr/stores/_connection.html", store=store, result=result, focus=True,
+                               manage_apps_url=manage_apps_url()) + \
+            render_template("amazon_tr/stores/_status.html", store=store, result=result, oob=True)
     form = fill_form(StoreForm(formdata=None), store)
     return store_page(form, store, result)

@@ -28,7 +28,13 @@ def date_tr(value: datetime | None) -> str:
     return format_date(value, "d MMMM y", locale=_babel_locale())
 
 
+#: "189,90 ₺": the amount first and the lira sign after it, as Turkish shops write prices
+#: (Babel's tr_TR pattern puts the sign first).
+TRY_PATTERN = "#,##0.00\u00a0¤"
+
+
 def money_try(value: Decimal | str | None) -> str:
     if value is None:
         return "—"
-    return format_currency(Decimal(value), "TRY", locale=_babel_locale())
+    return format_currency(Decimal(value), "TRY", format=TRY_PATTERN, locale=_babel_locale(),
+                           currency_digits=False)

@@ -8,17 +8,25 @@ from ..services.listings import inventory
 from ..services.runs import LeaseBusy
 from .blueprint import admin_blueprint as bp
 from .blueprint import is_htmx, store_or_404
+from .products_parts import list_args, list_query, render_oob
 
 
-def _box(store, message=None, kind="success"):
-    return render_template("amazon_tr/products/_inventory.html", store=store, run=inventory.last_pass(store.id),
-                           read_at=inventory.read_at(store.id), message=message, kind=kind)
+def _box(store, message=None, kind="success", polled=False):
+    run = inventory.last_pass(store.id)
+    html = render_template("amazon_tr/products/_inventory.html", store=store, run=run,
+                           read_at=inventory.read_at(store.id), message=message, kind=kind,
+                           list_query=list_query(**list_args()))
+    if polled and run is not None and run.status != "running":
+        # the pass ended: the "read them first" warning, the rows' Amazon statuses and the counts change
+        from .products import _helpers
+        html += render_oob(store, _helpers(), blocked=True, links=True)
+    return html
 
 
 @bp.route("/stores/<int:store_id>/products/inventory")
 def inventory_status(store_id: int):
-    """The box on the products page; it polls itself while a pass runs."""
-    return _box(store_or_404(store_id))
+    """The box on the products page; it polls itself while a pass runs, then renders what the pass changed."""
+    return _box(store_or_404(store_id), polled=True)
 
 
 @bp.route("/stores/<int:store_id>/products/inventory", methods=["POST"])

@@ -19,8 +19,11 @@ from ..spapi import SPAPIError
 from ..spapi.constants import MARKETPLACE_TZ as SHOP_TZ
 from ..state import state
 from .blueprint import admin_blueprint as bp
-from .blueprint import is_htmx, page_arg, safe_next, store_or_404, whole_number
+from .blueprint import is_htmx, safe_next, store_or_404, whole_number
 from .formatting import money_try
+from .labels import feed_status, listing_status
+from .products_parts import (HISTORY, issue_renderer, links_context, list_args, list_query, product_names,
+                             render_oob)
 
 FLASH_OK = "amazon_tr-success"
 FLASH_ERROR = "amazon_tr-error"
@@ -53,17 +56,26 @@ def _part_labels() -> dict[str, str]:
 
 
 def _helpers() -> dict:
-    return {"state_labels": _state_labels(), "part_labels": _part_labels(), "issue_text": service.issue_text,
+    def issue_text(issue, product_type=None):  # titles already read; the page's own renderer may read more
+        return service.issues.issue_html(issue, service.product_types.known_titles(product_type), feed_status)
+    return {"state_labels": _state_labels(), "part_labels": _part_labels(), "issue_text": issue_text,
+            "amazon_listing_status": listing_status,
             "shown_state": service.status.shown_state, "amazon_status_text": _amazon_status_text,
             "fits_path": values.sku_fits_a_path,
             "money": money_try, "shop_tz": SHOP_TZ, "blocked_texts": {k: str(v) for k, v in service.BLOCKED_REASONS.items()}}
+
+
+def _percent_number(value: Decimal) -> str:
+    """12.50 → "12,5": the number of a Turkish percentage (the catalog puts the % before it: %12,5)."""
+    text = format(value.normalize(), "f")
+    return text.replace(".", ",")
 
 
 def _example(settings) -> list[tuple[str, str]]:
     rules = values.Rules.from_settings(settings)
     steps = values.price_steps(Decimal("100.00"), rules)
     labels = {"shop": _("Price in your shop"), "markup": _("After the %(percent)s%% markup",
-                                                                percent=rules.markup_percent.normalize()),
+                                                                percent=_percent_number(rules.markup_percent)),
               "fixed": _("After adding %(amount)s", amount=money_try(rules.fixed_amount)),
               "rounded": _("Sent to Amazon, after rounding")}
     return [(labels[key], money_try(amount)) for key, amount in steps]
@@ -71,17 +83,13 @@ def _example(settings) -> list[tuple[str, str]]:
 
 def _page(store, *, errors=None, typed=None, status=200):
     settings = service.get_settings(store.id)
-    state_filter = request.args.get("state") if request.args.get("state") in STATE_FILTERS else None
-    query = (request.args.get("q") or "").strip() or None
-    page = page_arg()
-    links, total = service.list_links(store.id, state_filter=state_filter, query=query, page=page)
     return render_template(
-        "amazon_tr/products/index.html", store=store, links=links, total=total, page=page, per_page=50,
-        state_filter=state_filter, query=query or "", counts=service.state_counts(store.id), settings=settings,
+        "amazon_tr/products/index.html", store=store, settings=settings,
         categories=service.shop_categories(), example=_example(settings), errors=errors or {}, typed=typed or {},
-        blocked=service.blocked_reason(store), runs=runs.latest_runs(store.id, "products", limit=5),
-        now=state().clock.now(), inventory_run=inventory.last_pass(store.id), inventory_read_at=inventory.read_at(store.id),
-        **_helpers(),
+        blocked=service.blocked_reason(store), runs=runs.latest_runs(store.id, "products", limit=HISTORY),
+        inventory_run=inventory.last_pass(store.id), inventory_read_at=inventory.read_at(store.id),
+        product_types=service.product_types.amazon_product_types(store),
+        **{**_helpers(), **links_context(store, **list_args())},
     ), status
 
 
@@ -125,10 +133,15 @@ def price_example(store_id: int):
     return render_template("amazon_tr/products/_example.html", example=_example(draft))
 
 
-def _push_status(store, *, message=None, kind="success"):
+def _push_status(store, *, message=None, kind="success", polled=False):
     latest = runs.latest_runs(store.id, "products", limit=1)
-    return render_template("amazon_tr/products/_push_status.html", store=store, run=latest[0] if latest else None,
-                           message=message, kind=kind, **_helpers())
+    run = latest[0] if latest else None
+    html = render_template("amazon_tr/products/_push_status.html", store=store, run=run, message=message,
+                           kind=kind, list_query=list_query(**list_args()), **_helpers())
+    if polled and run is not None and run.status != "running":
+        # the push ended: the list, its counts and the history now say what it did
+        html += render_oob(store, _helpers(), links=True, history=True)
+    return html
 
 
 @bp.route("/stores/<int:store_id>/products/push", methods=["POST"])
@@ -149,7 +162,7 @@ def push_now(store_id: int):
 
 @bp.route("/stores/<int:store_id>/products/status")
 def push_status(store_id: int):
-    return _push_status(store_or_404(store_id))
+    return _push_status(store_or_404(store_id), polled=True)
 
 
 def _link_or_404(store, link_id: int) -> ListingLink:
@@ -167,11 +180,14 @@ def _link_id() -> int:
     return link_id
 
 
-def _row(store, link, message=None, kind="success"):
+def _row(store, link, message=None, kind="success", ran=False):
+    ctx = {**_helpers(), "issue_text": issue_renderer(store, [link]), "names": product_names([link]),
+           "list_query": list_query(**list_args())}
     html = render_template("amazon_tr/products/_row.html", store=store, link=link, message=message, kind=kind,
-                           now=state().clock.now(), **_helpers())
+                           now=state().clock.now(), **ctx)
     if is_htmx():
-        return html
+        # the counts change with the row's state; a run changes the last-run line and the history
+        return html + render_oob(store, _helpers(), counts=True, history=ran, push=ran)
     if message:
         flash(message, FLASH_OK if kind == "success" else FLASH_ERROR)
     return redirect(url_for(".products", store_id=store.id))
@@ -191,9 +207,10 @@ def push_one(store_id: int):
         return _row(store, link, _("Another update of this store is running; try again in a moment."), "warning")
     link = _link_or_404(store, link_id)
     if run.error:
-        return _row(store, link, run.error, "error")
+        return _row(store, link, run.error, "error", ran=True)
     sent = run.counts.get("patches", 0) + run.counts.get("puts", 0) + run.counts.get("feed_messages", 0)
-    return _row(store, link, _("Sent to Amazon.") if sent else _("Nothing changed since Amazon's last answer."))
+    return _row(store, link, _("Sent to Amazon.") if sent else _("Nothing changed since Amazon's last answer."),
+                ran=True)
 
 
 @bp.route("/stores/<int:store_id>/products/row/unlink", methods=["POST"])
@@ -214,10 +231,13 @@ def link(store_id: int):
     if reason:
         return _row(store, found, str(service.BLOCKED_REASONS[reason]), "warning")
     try:
-        service.link_sku(store.id, found.sku)
+        run = service.link_sku(store.id, found.sku)
     except service.LeaseBusy:
         return _row(store, found, _("Another update of this store is running; try again in a moment."), "warning")
-    return _row(store, _link_or_404(store, link_id))
+    link = _link_or_404(store, link_id)
+    if run is not None and run.error:
+        return _row(store, link, run.error, "error", ran=True)
+    return _row(store, link, _("The product was sent to Amazon to be linked; its state is below."), ran=run is not None)
 
 
 @bp.route("/stores/<int:store_id>/products/row/confirm-price", methods=["POST"])
@@ -232,8 +252,8 @@ def confirm_price(store_id: int):
         return _row(store, found, _("Another update of this store is running; try again in a moment."), "warning")
     link = _link_or_404(store, link_id)
     if run is not None and run.error:
-        return _row(store, link, run.error, "error")
-    return _row(store, link, _("The price was confirmed and sent to Amazon."))
+        return _row(store, link, run.error, "error", ran=True)
+    return _row(store, link, _("The price was confirmed and sent to Amazon."), ran=run is not None)
 
 
 @bp.route("/stores/<int:store_id>/products/row/status", methods=["POST"])

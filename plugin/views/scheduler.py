@@ -9,9 +9,11 @@ from .blueprint import admin_blueprint as bp
 from .blueprint import is_htmx
 
 
-def render_box():
-    """The box alone; the store list passes the same ``sched`` when it includes it."""
-    return render_template("amazon_tr/scheduler/_box.html", sched=schedule.status())
+def render_box(message=None):
+    """The box alone; the store list passes the same ``sched`` when it includes it. After a button,
+    the box says what changed and takes the focus (static/amazon_tr/amazon_tr_focus.js)."""
+    return render_template("amazon_tr/scheduler/_box.html", sched=schedule.status(), message=message,
+                           focus=message is not None)
 
 
 @bp.get("/scheduler")
@@ -22,10 +24,10 @@ def scheduler_box():
 def _set_paused(store_id: int, paused: bool):
     if not schedule.set_paused(store_id, paused):
         abort(404)
+    message = _("Scheduled syncs of the store are paused.") if paused else _("Scheduled syncs of the store resumed.")
     if is_htmx():
-        return render_box()
-    flash(_("Scheduled syncs of the store are paused.") if paused else _("Scheduled syncs of the store resumed."),
-          "amazon_tr-success")
+        return render_box(message)
+    flash(message, "amazon_tr-success")
     return redirect(url_for("amazon_tr.index") + "#amazon-tr-scheduler")
 
 

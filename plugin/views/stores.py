@@ -43,8 +43,19 @@ def manage_apps_url() -> str:
     return url
 
 
+def current_result(store, result):
+    """The API test's answer, unless the store was authorized again since: an answer about the old
+    authorization ("not authorized yet", "revoked") would contradict the authorization box."""
+    if result is None or store.last_test_at is None:
+        return None
+    if store.authorized_at is not None and store.last_test_at < store.authorized_at:
+        return None
+    return result
+
+
 def store_page(form: StoreForm, store, result) -> str:
     """A saved store's page: its form, the API test's result and the boxes of its syncs."""
+    result = current_result(store, result)
     return render_template("amazon_tr/stores/form.html", form=form, store=store, help=AUTO_UPDATE_HELP,
                            result=result, confirm_form=ConfirmForm(), box=orders_box_context(store),
                            manage_apps_url=manage_apps_url())

@@ -28,7 +28,7 @@ stock changes also need; beyond that one feed is cheaper and does not starve the
 from __future__ import annotations
 
 from ..runs import LeaseBusy
-from . import inventory, schema, status, stock, values
+from . import inventory, issues, product_types, schema, status, stock, values
 from .actions import confirm_price, link_sku, refresh_status, set_price_lock, unlink_sku
 from .issues import issue_text
 from .page import get_link, list_links, shop_categories, state_counts
@@ -41,6 +41,6 @@ __all__ = [
     "BLOCKED_REASONS", "LeaseBusy", "confirm_price", "inventory", "settings_errors", "PreviewRow", "Pusher", "blocked_reason", "get_link",
     "get_settings", "issue_text", "shop_categories", "link_sku", "list_links", "poll_feeds", "preview", "push_from_button",
     "push_products", "refresh_status", "save_settings", "schema", "set_price_lock", "start_push", "state_counts",
-    "status", "stock",
+    "status", "stock", "issues", "product_types",
     "unlink_sku", "values",
 ]

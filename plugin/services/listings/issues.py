@@ -43,3 +43,66 @@ def issue_text(issue: dict) -> str:
     if key in OUR_ISSUES:
         return _(OUR_ISSUES[key]._message, **(issue.get("params") or {}))
     return str(issue.get("message") or issue.get("code") or "")
+
+
+#: Amazon's issue categories (listings-items-2021-08-01.json, Issue.categories), explained in Turkish;
+#: Amazon's own English message is never shown.
+CATEGORY_TEXTS = {
+    "INVALID_ATTRIBUTE": _l("Amazon found a value it cannot accept"),
+    "MISSING_ATTRIBUTE": _l("Amazon requires information the product does not have"),
+    "INVALID_IMAGE": _l("Amazon cannot use an image of the product"),
+    "MISSING_IMAGE": _l("Amazon requires an image of the product"),
+    "INVALID_PRICE": _l("Amazon cannot accept the price"),
+    "MISSING_PRICE": _l("Amazon requires a price"),
+    "DUPLICATE": _l("Amazon already has another listing for this product"),
+    "QUALIFICATION_REQUIRED": _l("Amazon requires an approval to sell this product"),
+}
+#: Catalog conflicts (outcome.CATALOG_CONFLICT_CODES): the catalog page keeps its own content.
+CONFLICT_TEXT = _l("Amazon's catalog keeps its own value")
+OTHER_TEXT = _l("Amazon reported a problem with this product")
+SEVERITY_TEXTS = {"ERROR": _l("Error"), "WARNING": _l("Warning"), "INFO": _l("Note")}
+
+
+def _attribute(name: str, titles: dict[str, str]):
+    from markupsafe import Markup
+    title = titles.get(name)
+    if not title:
+        return Markup('<small class="amazon-tr-code">{}</small>').format(name)
+    return Markup('{} <small class="amazon-tr-code">{}</small>').format(title, name)
+
+
+def issue_html(issue: dict, titles: dict[str, str] | None = None, feed_status=None):
+    """An issue as a Turkish admin reads it (Markup): ours translated; Amazon's as a Turkish explanation
+    naming the attributes by the product type schema's tr_TR titles (the code in small print), then
+    "Amazon'un mesajı: …" only when Amazon wrote it in Turkish (issueLocale=tr_TR), and Amazon's code."""
+    from markupsafe import Markup, escape
+
+    from ..messages import in_turkish_by_amazon
+    titles = titles or {}
+    key = issue.get("key")
+    if key in OUR_ISSUES:
+        params = dict(issue.get("params") or {})
+        if key == "feed_failed" and feed_status is not None:
+            label = feed_status(params.get("status"))  # Markup; the sentence is escaped whole below
+            params["status"] = label.striptags() if hasattr(label, "striptags") else str(label)
+        return escape(_(OUR_ISSUES[key]._message, **params))
+    code = str(issue.get("code") or "")
+    categories = [str(c) for c in issue.get("categories") or []]
+    from .outcome import CATALOG_CONFLICT_CODES
+    if code in CATALOG_CONFLICT_CODES:
+        head = CONFLICT_TEXT
+    else:
+        head = next((CATEGORY_TEXTS[c] for c in categories if c in CATEGORY_TEXTS), OTHER_TEXT)
+    names = [str(n) for n in issue.get("attributeNames") or []]
+    text = escape(str(head))
+    if names:
+        text += Markup(": ") + Markup(", ").join(_attribute(n, titles) for n in names)
+    text += Markup(".")
+    message = str(issue.get("message") or "")
+    if message and in_turkish_by_amazon(message):
+        text += Markup(" ") + escape(_("Amazon's message: %(message)s", message=message))
+    elif issue.get("requestId"):  # what Amazon's support asks for when its words are not Turkish
+        text += Markup(" ") + escape(_("Amazon request id: %(id)s.", id=issue["requestId"]))
+    if code:
+        text += Markup(' <small class="amazon-tr-code">{} {}</small>').format(_("Amazon code"), code)
+    return text

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -15,6 +16,12 @@ from .settings import get_settings
 
 #: Products whose links are read with one query (the page shows at most 500 rows: one query).
 BATCH = 500
+
+
+def _lira(amount) -> str:
+    """189.9 → "189,90 ₺" (a no-break space before the sign), as the admin pages write money (issue 17 §1)."""
+    text = f"{Decimal(amount):,.2f}".replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return f"{text}\u00a0₺"
 
 
 @dataclass
@@ -41,7 +48,7 @@ def preview(store_id: int, *, update_type: str | None = None, skus=None, limit: 
         quantity = values.apply_stock_rule(product.stock, rules)
         shown = {
             values.CONTENT: (product.title or "", (link.amazon_title if link else None) or "—"),
-            values.PRICE: (f"{price} TRY", f"{link.amazon_price} TRY" if link and link.amazon_price is not None
+            values.PRICE: (_lira(price), _lira(link.amazon_price) if link and link.amazon_price is not None
                            else "—"),
             values.STOCK: (str(quantity), str(link.amazon_quantity) if link and link.amazon_quantity is not None
                            else "—"),

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from ...i18n import gettext as _
 from ...models import ListingFeed, Store, SyncRun
 from ...spapi import SPAPIError, ThrottledError
-from .. import session, state
+from .. import messages, session, state
 from ..amazon import NotAuthorized, NotConfigured, calling_amazon
 from ..runs import LeaseBusy, acquire_lease, finish_run, in_background, progress, release_lease, start_run
 from . import inventory, status
@@ -87,7 +87,9 @@ def push_products(store_id: int, *, trigger: str = "manual", skus=None, wait: bo
                                         "background."))
                 raise
             log.warning("product push of store %s failed: %s", store_id, exc)
-            return finish_run(run, error=_("Amazon refused the product update: %(error)s", error=str(exc)))
+            # what happened in Turkish, Amazon's own words only when Turkish, and the request id
+            return finish_run(run, error=_("Amazon refused the product update: %(error)s",
+                                           error=messages.explain(exc, "products")))
         except Exception:
             session().rollback()
             finish_run(run, error=_("The product update stopped because of an unexpected error."))

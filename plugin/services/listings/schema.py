@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 
+from .product_types import remember_titles
+
 log = logging.getLogger("amazon_tr")
 
 TTL_SECONDS = 3600
@@ -19,7 +21,9 @@ def required_attributes(client, product_type: str, cache: dict, now: float) -> t
     if cached and cached[0] > now:
         return cached[1]
     definition = client.get_definitions_product_type(product_type, requirements="LISTING")
-    required = tuple(client.download_product_type_schema(definition).get("required") or ())
+    document = client.download_product_type_schema(definition)
+    required = tuple(document.get("required") or ())
+    remember_titles(product_type, document)  # the page names attributes by these Turkish titles
     cache[product_type] = (now + TTL_SECONDS, required)
     log.info("product type %s requires %s", product_type, ", ".join(required) or "nothing")
     return required

@@ -118,7 +118,8 @@ def send_one(pusher: Pusher, item: Work) -> None:
     except InvalidInputError as exc:
         # Amazon refused the request itself (shape, path): the link says why, the rest goes on
         apply_outcome(item.link, item.pending(), "INVALID",
-                      [{"code": "InvalidInput", "severity": "ERROR", "message": str(exc)}],
+                      [{"code": "InvalidInput", "severity": "ERROR", "message": str(exc),
+                        "requestId": exc.request_id}],  # the page shows it, never the English message
                       product_type=item.product_type, now=pusher.now(), counts=pusher.count)
         pusher.db.commit()
         return

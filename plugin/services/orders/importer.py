@@ -97,6 +97,18 @@ def _skipped_run(store_id: int, trigger: str, reason) -> SyncRun:
                    finished_at=now, counts_json="{}", error=in_turkish(reason))
 
 
+def _lookup_failed(store_id: int, trigger: str, run_id: int, error: str) -> SyncRun:
+    """The run of a lookup that found nothing, removed again; answered unsaved as "not_found"."""
+    db = session()
+    saved = db.get(SyncRun, run_id)
+    if saved is not None:
+        db.delete(saved)
+        db.commit()
+    now = runs.now()
+    return SyncRun(store_id=store_id, kind=KIND, trigger=trigger, status="not_found", started_at=now,
+                   finished_at=now, counts_json="{}", error=error)
+
+
 def _begin(store_id: int, trigger: str) -> _Begun:
     store = session().get(Store, store_id)
     reason = why_not(store)
@@ -324,6 +336,11 @@ def import_one(store_id: int, amazon_order_id: str, *, trigger: str = "manual") 
             reason = reason or in_turkish(_l("The order from Amazon has an unexpected shape (%(field)s).",
                                              field="orderId"))
         return runs.finish_run(db.get(SyncRun, run_id), error=reason)
+    except NotFoundError as exc:
+        # Amazon has no such order for this seller: a lookup that found nothing, not a failed
+        # import, so it leaves no run in the history (issue 17 §3); the page shows it by the form.
+        db.rollback()
+        return _lookup_failed(store_id, trigger, run_id, describe_error(exc))
     except (SPAPIError, NotAuthorized, NotConfigured) as exc:
         db.rollback()
         return runs.finish_run(db.get(SyncRun, run_id), error=describe_error(exc))

@@ -36,16 +36,22 @@ def recent_orders(store_id: int, limit: int = 20) -> list[ImportedOrder]:
 
 
 def orders_per_day(store_id: int, days: int = 30) -> list[tuple]:
-    """[(date, count)] of orders imported into the shop, one entry per day, oldest first."""
-    now = state().clock.now()
+    """[(date, count)] of the store's orders by Amazon's purchase date (a Turkish day), oldest first.
+
+    Counted by purchase date, not import time: a re-import or a backfill moves no bar.
+    An order Amazon sent without a purchase date counts on the day it was imported.
+    """
+    now = state().clock.now().astimezone(SHOP_TZ)
     start = (now - timedelta(days=days - 1)).date()
+    since = datetime.combine(start, datetime.min.time(), tzinfo=SHOP_TZ)
+    moment = func.coalesce(ImportedOrder.purchased_at, ImportedOrder.imported_at)
     rows = session().execute(
-        select(ImportedOrder.imported_at).where(
-            ImportedOrder.store_id == store_id, ImportedOrder.state != "skipped",
-            ImportedOrder.imported_at >= datetime.combine(start, datetime.min.time(), tzinfo=now.tzinfo)))
+        select(ImportedOrder.purchased_at, ImportedOrder.imported_at).where(
+            ImportedOrder.store_id == store_id, ImportedOrder.state != "skipped", moment >= since))
     per_day: dict = {}
-    for (moment,) in rows:
-        per_day[moment.date()] = per_day.get(moment.date(), 0) + 1
+    for purchased, imported in rows:
+        day = (purchased or imported).astimezone(SHOP_TZ).date()
+        per_day[day] = per_day.get(day, 0) + 1
     return [(start + timedelta(days=i), per_day.get(start + timedelta(days=i), 0)) for i in range(days)]
 
 

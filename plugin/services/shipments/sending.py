@@ -29,7 +29,9 @@ from ...spapi import (
     SPAPIError,
     UnauthorizedError,
 )
-from .. import runs, session
+from ...logsafe import log_failure
+from ...shop import ORDER_SHIPPED
+from .. import runs, session, state
 from ..amazon import NotAuthorized, NotConfigured, calling_amazon, can_sync, mark_revoked
 from .queries import refusal_reason
 from .snapshot import CLIENT_OPTIONS, count_in_snapshot, fetch_order, save_snapshot
@@ -161,6 +163,34 @@ def _settle(package: ShipmentPackage, new_state: str, *, status: int | None = No
     return new_state
 
 
+#: Amazon's fulfillment status after a confirmation -> the state of the order in the shop.
+SHIPPED_STATES = {"PARTIALLY_SHIPPED": "partially_shipped", "SHIPPED": "shipped"}
+
+
+def mark_shipped(order: ImportedOrder | None) -> None:
+    """After Amazon confirmed a package: the order's state as Amazon now has it, in our row and,
+    when the adapter has ``order_shipped``, in the shop at once. Commits."""
+    snap = session().get(ShipmentOrder, order.id) if order is not None else None
+    new_state = SHIPPED_STATES.get(snap.fulfillment_status) if snap is not None else None
+    if new_state is None or order.state in ("shipped", "cancelled") or order.state == new_state:
+        return
+    order.state = new_state
+    order.amazon_status = snap.fulfillment_status
+    order.updated_at = runs.now()
+    if new_state == "shipped" and order.closed_at is None:
+        order.closed_at = runs.now()  # the 30 days before personal data is purged start here
+    session().commit()
+    hook = getattr(state().shop, ORDER_SHIPPED, None)
+    if hook is None or not order.shop_number:
+        return
+    try:
+        hook(order.shop_number, new_state)
+        session().commit()
+    except Exception as exc:  # noqa: BLE001 - the confirmation stands; the next import tells the shop
+        session().rollback()
+        log_failure(log, "the shop's order_shipped for order %s failed", order.shop_number, exc=exc)
+
+
 def describe_failure(package: ShipmentPackage, order_number: str | None) -> str:
     head = in_turkish(_l("Order %(order)s, package %(package)s was not confirmed to Amazon.",
                          order=order_number or package.amazon_order_id, package=package.package_reference_id))
@@ -200,6 +230,8 @@ def send_due(store_id: int, *, trigger: str = "scheduler") -> SyncRun | None:
                 runs.renew_lease(store_id, KIND, token, ttl=LEASE_TTL)
                 result = _send(client, package)
                 counts[result] = counts.get(result, 0) + 1
+                if result == "confirmed":
+                    mark_shipped(db.get(ImportedOrder, package.order_id))
                 if result == "failed":
                     order = db.get(ImportedOrder, package.order_id)
                     failures.append(describe_failure(package, order.shop_number if order else None))
