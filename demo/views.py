@@ -33,17 +33,26 @@ def products():
                            products=db.session.scalars(select(Product).order_by(Product.id)).all())
 
 
-@bp.route("/admin/products/<path:sku>", methods=["POST"])
-def change_product(sku):
-    """The shop admin changes a product's stock and price; the adapter tells the plugin, which sends
-    the change to Amazon within seconds (its stock signal), as a real shop's save button would."""
+def _refused_post(page: str):
+    """A shop admin form's POST that may not go on: not signed in (back to ``page`` after signing in: these
+    addresses only take the form's POST) or an expired form. None when it may."""
     if not is_admin():
-        return redirect(url_for("demo_login.login", next=url_for(".products")))
+        return redirect(url_for("demo_login.login", next=url_for(page)))
     try:
         validate_csrf(request.form.get("csrf_token"))
     except ValidationError:
         flash("Form süresi doldu; sayfayı yenileyip tekrar deneyin.", "demo-error")
-        return redirect(url_for(".products"))
+        return redirect(url_for(page))
+    return None
+
+
+@bp.route("/admin/products/<path:sku>", methods=["POST"])
+def change_product(sku):
+    """The shop admin changes a product's stock and price; the adapter tells the plugin, which sends
+    the change to Amazon within seconds (its stock signal), as a real shop's save button would."""
+    refused = _refused_post(".products")
+    if refused is not None:
+        return refused
     product = db.session.scalar(select(Product).where(Product.sku == sku))
     if product is None:
         flash("Böyle bir ürün yok.", "demo-error")
@@ -105,14 +114,9 @@ def orders():
 @bp.route("/admin/orders/<path:number>/ship", methods=["POST"])
 def ship_order(number):
     """The shop hands an order to the carrier and tells the plugin, as a real shop's own code would."""
-    if not is_admin():
-        # back to the list after signing in: this address only takes the form's POST
-        return redirect(url_for("demo_login.login", next=url_for(".orders")))
-    try:
-        validate_csrf(request.form.get("csrf_token"))
-    except ValidationError:
-        flash("Form süresi doldu; sayfayı yenileyip tekrar deneyin.", "demo-error")
-        return redirect(url_for(".orders"))
+    refused = _refused_post(".orders")
+    if refused is not None:
+        return refused
     carrier = request.form.get("carrier", "")
     tracking = request.form.get("tracking_number", "").strip()
     if carrier not in DEMO_CARRIERS or not tracking or len(tracking) > 64:

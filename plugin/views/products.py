@@ -230,14 +230,8 @@ def link(store_id: int):
     reason = service.blocked_reason(store)
     if reason:
         return _row(store, found, str(service.BLOCKED_REASONS[reason]), "warning")
-    try:
-        run = service.link_sku(store.id, found.sku)
-    except service.LeaseBusy:
-        return _row(store, found, _("Another update of this store is running; try again in a moment."), "warning")
-    link = _link_or_404(store, link_id)
-    if run is not None and run.error:
-        return _row(store, link, run.error, "error", ran=True)
-    return _row(store, link, _("The product was sent to Amazon to be linked; its state is below."), ran=run is not None)
+    return _row_after_push(store, link_id, found, lambda: service.link_sku(store.id, found.sku),
+                           _("The product was sent to Amazon to be linked; its state is below."))
 
 
 @bp.route("/stores/<int:store_id>/products/row/confirm-price", methods=["POST"])
@@ -246,14 +240,20 @@ def confirm_price(store_id: int):
     link_id = _link_id()
     store = store_or_404(store_id)
     found = _link_or_404(store, link_id)
+    return _row_after_push(store, link_id, found, lambda: service.confirm_price(store.id, found.sku),
+                           _("The price was confirmed and sent to Amazon."))
+
+
+def _row_after_push(store, link_id: int, found, push, done: str):
+    """A row action that pushes the row's SKU: the row as it is afterwards, with the push's outcome."""
     try:
-        run = service.confirm_price(store.id, found.sku)
+        run = push()
     except service.LeaseBusy:
         return _row(store, found, _("Another update of this store is running; try again in a moment."), "warning")
     link = _link_or_404(store, link_id)
     if run is not None and run.error:
         return _row(store, link, run.error, "error", ran=True)
-    return _row(store, link, _("The price was confirmed and sent to Amazon."), ran=run is not None)
+    return _row(store, link, done, ran=run is not None)
 
 
 @bp.route("/stores/<int:store_id>/products/row/status", methods=["POST"])
