@@ -43,6 +43,8 @@ def test_inventory_box_reads_with_a_progress_bar_then_shows_the_four_counts(tmp_
         assert box.get_by_role("heading", name="Amazon'daki mevcut ilanlar").is_visible()
 
         page.evaluate("window.__noReload = 'still here'")
+        # Amazon answers the first pages slowly (1 s each): the pass is seen while it runs
+        sb.inject_fault("searchListingsItems", "slow", 4, seconds=1.0)
         box.get_by_role("button", name="Amazon'daki ilanlarımı oku").click()
         # while the pass runs: a progress bar with how far it got
         bar = page.locator(".amazon-tr-inventory progress")
@@ -50,12 +52,9 @@ def test_inventory_box_reads_with_a_progress_bar_then_shows_the_four_counts(tmp_
         assert box.get_by_text("Amazon'daki ilanlarınız okunuyor").is_visible()
         # the first poll may come before Amazon's first page (no total yet: an indeterminate bar);
         # once a page is read the bar counts against what Amazon said it holds
-        page.wait_for_function(
-            "document.querySelector('.amazon-tr-inventory progress[max]')"
-            " || document.querySelector('.amazon-tr-inventory__counts')", timeout=60_000)
         counted = page.locator(".amazon-tr-inventory progress[max]")
-        if counted.count():
-            assert int(counted.get_attribute("max")) == OFFERS + 21
+        counted.wait_for(state="attached", timeout=20_000)
+        assert int(counted.get_attribute("max")) == OFFERS + 21
         # then the counts, in place
         counts = page.locator(".amazon-tr-inventory__counts")
         counts.wait_for(state="visible", timeout=60_000)
