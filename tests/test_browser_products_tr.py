@@ -27,8 +27,8 @@ def assert_consistent(page) -> None:
         assert badges.count(label) == int(count), (option, badges)
     # the last-run line and the history's newest row tell of the same run
     history = page.locator("[id^=amazon-tr-product-runs-] tbody tr")
-    if history.count():
-        assert page.locator(".amazon-tr-push").get_by_text("Son ürün güncellemesi").count() == 1
+    last_run = page.locator(".amazon-tr-push").get_by_text("Son ürün güncellemesi")
+    assert (history.count() > 0) == (last_run.count() == 1), (history.count(), last_run.count())
     # phone width: nothing wider than the screen (wide tables scroll in their own box)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 

@@ -200,7 +200,7 @@ def test_a_row_action_re_renders_the_counts_and_the_history(env, admin):
     counts = _oob(answer, f"amazon-tr-product-filter-{env.store_id}")
     with env.ctx():
         now = state_counts(env.store_id)
-    assert f"Bağlantısı kaldırıldı ({now['unlinked']})" in counts or f"({now['unlinked']})" in counts
+    assert f"bağlantı kaldırıldı ({now['unlinked']})" in counts
     assert now["unlinked"] == 1
     answer = admin.post(f"{url}/row/link", data={"csrf_token": csrf_from(html), "link": link_id},
                         headers={"HX-Request": "true"}).get_data(as_text=True)
@@ -210,7 +210,7 @@ def test_a_row_action_re_renders_the_counts_and_the_history(env, admin):
     _oob(answer, f"amazon-tr-push-{env.store_id}")
     with env.ctx():
         after = state_counts(env.store_id)
-    assert "unlinked" not in after or after["unlinked"] == 0
+    assert after.get("unlinked", 0) == 0
     assert_turkish(answer)
 
 

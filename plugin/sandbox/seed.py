@@ -305,10 +305,6 @@ def make_order(rng: random.Random, *, now: datetime, catalog: list[dict], status
         "orderItems": items,
         "_sellerId": seller_id,
     }
-    if fulfilled_by == "AMAZON":
-        # The ship-by window is the seller's promise: only seller-fulfilled orders have one
-        # (orders-v0.json, LatestShipDate: "Only returned for seller-fulfilled orders").
-        del order["fulfillment"]["shipByWindow"]
     # Every Amazon.com.tr order says how the buyer wants the invoice (seed_tr.py).
     order["tax"] = seed_tr.tax_section(order["orderId"], business=False)
     if business:
