@@ -55,9 +55,8 @@ class OrderSettingsForm(ActionForm):
 class ReimportForm(ActionForm):
     """"Re-import from a date": empty for the store's cursor (the store page's button)."""
 
-    # gg.aa.yyyy as a Turkish admin types it (the history page's field), or ISO from a date picker
-    since = DayField(validators=[Optional()], message=_l("Enter the date as day, month and year."),
-                     format=["%d.%m.%Y", "%Y-%m-%d"])
+    # gg.aa.yyyy as a Turkish admin types it (DayField), or ISO from a script
+    since = DayField(validators=[Optional()], message=_l("Enter the date as day, month and year."))
 
 
 class ImportOneForm(ActionForm):

@@ -20,6 +20,8 @@ UNKNOWN_SKU_POLICIES = ("skip", "unmatched")
 #: cancelled; "skipped" is an order the plugin did not pass to the shop
 #: (an unknown SKU under the skip policy, or set aside: see set_aside_reason).
 ORDER_STATES = ("pending", "ready", "partially_shipped", "shipped", "cancelled", "skipped")
+#: States of an order with units still to hand to the carrier (a pending one cannot ship yet).
+TO_SHIP_STATES = ("ready", "partially_shipped")
 
 
 class OrderImportSettings(Base):

@@ -2,7 +2,9 @@
 for tests and demos that run the sandbox in another process."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, request
+import math
+
+from flask import Blueprint, Response, abort, current_app, jsonify, request
 
 from flask_amazon_tr.clock import SimulatedClock
 
@@ -24,6 +26,16 @@ def _bad(message: str, status: int = 400) -> Response:
     return resp
 
 
+def _body() -> dict:
+    """The request's JSON object ({} without a body); any other JSON is answered 400, never a 500."""
+    data = request.get_json(silent=True)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        abort(_bad("the body must be a JSON object"))
+    return data
+
+
 @bp.before_request
 def _only_from_this_machine() -> Response | None:
     # These levers change what "Amazon" answers: nobody on the network may pull them.
@@ -34,7 +46,7 @@ def _only_from_this_machine() -> Response | None:
 
 @bp.post("/faults")
 def add_fault() -> Response:
-    data = request.get_json(silent=True) or {}
+    data = _body()
     kind = str(data.get("kind", ""))
     if kind not in FAULT_KINDS:
         return _bad(f"kind must be one of {sorted(FAULT_KINDS)}")
@@ -53,7 +65,7 @@ def feed_outcome() -> Response:
     """{"outcome": "fatal" | "stuck" | "queued" | "feed_error", "count": 1, "seconds": 0}: the next
     ``count`` feeds end FATAL, stay IN_PROGRESS, wait ``seconds`` more IN_QUEUE (for ever with 0)
     or end DONE with a message-less error that fails them whole."""
-    data = request.get_json(silent=True) or {}
+    data = _body()
     try:
         _state().force_feed_outcome(str(data.get("outcome", "")), int(data.get("count", 1)),
                                     float(data.get("seconds", 0)))
@@ -67,7 +79,7 @@ def feed_timing() -> Response:
     """{"queue_seconds": s, "processing_seconds": s}: how long feeds created from now on wait
     IN_QUEUE, then IN_PROGRESS (simulated seconds on a SimulatedClock)."""
     st = _state()
-    data = request.get_json(silent=True) or {}
+    data = _body()
     try:
         queue = float(data.get("queue_seconds", st.feed_timing.start_after))
         processing = float(data.get("processing_seconds", st.feed_timing.done_after - st.feed_timing.start_after))
@@ -85,11 +97,11 @@ def listing_processing() -> Response:
     """{"seconds": s}: how long Amazon takes to process an ACCEPTED listing submission from now on; until
     then reads show the listing as it was, a new SKU not at all (listings_view.visible)."""
     try:
-        seconds = float((request.get_json(silent=True) or {}).get("seconds", 0))
+        seconds = float(_body().get("seconds", 0))
     except (TypeError, ValueError):
         return _bad("seconds must be a number")
-    if seconds < 0:
-        return _bad("seconds must not be negative")
+    if not math.isfinite(seconds) or seconds < 0:
+        return _bad("seconds must be a finite number, not negative")
     _state().listing_processing_seconds = seconds
     return jsonify({"seconds": seconds})
 
@@ -98,7 +110,7 @@ def listing_processing() -> Response:
 def live_seller() -> Response:
     """{"offers": 1000, "fba": 50, "seller_id": ..., "sku_prefix": "LIVE-", "ean_start": ...}: a seller
     who already sells on Amazon (seed_live.py); answers the FBA SKUs and each SKU's EAN."""
-    data = request.get_json(silent=True) or {}
+    data = _body()
     kwargs = {k: data[k] for k in ("offers", "fba", "sku_prefix") if k in data}
     try:
         if "ean_start" in data:
@@ -115,7 +127,7 @@ def listing_issues() -> Response:
     with optional "attribute", "sku", "seller_id", "after" (seconds) and "count": an issue that
     shows on getListingsItem / searchListingsItems ``after`` seconds after ACCEPTED: on ``sku``
     now if it has a listing, else on the next ``count`` accepted submissions (of ``sku``)."""
-    data = request.get_json(silent=True) or {}
+    data = _body()
     try:
         found = listings_rules.make_issue(data.get("kind"), code=data.get("code"), severity=data.get("severity"),
                                           message=data.get("message"), attribute=data.get("attribute"))
@@ -142,7 +154,7 @@ def list_faults() -> Response:
 
 @bp.post("/revoke")
 def revoke() -> Response:
-    data = request.get_json(silent=True) or {}
+    data = _body()
     if not data.get("refresh_token") and not data.get("seller_id"):
         return _bad("give refresh_token or seller_id")
     n = _state().revoke(refresh_token=data.get("refresh_token"), seller_id=data.get("seller_id"))
@@ -153,7 +165,7 @@ def revoke() -> Response:
 def client_secret() -> Response:
     """{"action": "expire" | "rotate", "client_id": …}: the LWA secret passes its deadline (invalid_client
     from then on) or is rotated (answers the new one); auth.py has the sources."""
-    data = request.get_json(silent=True) or {}
+    data = _body()
     try:
         if data.get("action") == "expire":
             auth.expire_client_secret(_state(), data.get("client_id"))
@@ -168,7 +180,7 @@ def client_secret() -> Response:
 @bp.post("/self-authorize")
 def self_authorize() -> Response:
     """{"seller_id": …, "application_id": …}: the refresh token Seller Central's self-authorization shows."""
-    data = request.get_json(silent=True) or {}
+    data = _body()
     try:
         token = seller_central.self_authorize(_state(), **{k: str(data[k]) for k in ("seller_id", "application_id")
                                                            if k in data})
@@ -182,12 +194,17 @@ def change_seller(seller_id: str) -> Response:
     """{"roles": [...], "participating": {"A33AVAJ2PDY3EV": false}}: the application's roles for the seller
     and the marketplaces it takes part in (ops_sellers.py)."""
     st = _state()
-    data = request.get_json(silent=True) or {}
+    data = _body()
     if seller_id not in st.sellers:
         return _bad("no such seller", 404)
-    if "roles" in data:
-        ops_sellers.set_roles(st, seller_id, [str(r) for r in data["roles"] or []])
-    for marketplace_id, participating in (data.get("participating") or {}).items():
+    roles, participating_in = data.get("roles"), data.get("participating") or {}
+    if roles is not None and not (isinstance(roles, list) and all(isinstance(r, str) for r in roles)):
+        return _bad("roles must be a list of role names")
+    if not (isinstance(participating_in, dict) and all(isinstance(v, bool) for v in participating_in.values())):
+        return _bad('participating must map marketplace ids to true or false')
+    if roles is not None:
+        ops_sellers.set_roles(st, seller_id, roles)
+    for marketplace_id, participating in participating_in.items():
         ops_sellers.set_participation(st, seller_id, str(marketplace_id), bool(participating))
     return jsonify({"roles": sorted(ops_sellers.seller_roles(st, seller_id)),
                     "not_participating": sorted(st.sellers[seller_id].get("not_participating", ()))})
@@ -212,7 +229,7 @@ def change_order(order_id: str) -> Response:
     if order_id not in st.orders:
         return _bad("no such order", 404)
     try:
-        order = st.update_order(order_id, request.get_json(silent=True) or {})
+        order = st.update_order(order_id, _body())
     except ValueError as exc:
         return _bad(str(exc))
     return jsonify({"order": _public(order)})
@@ -221,7 +238,7 @@ def change_order(order_id: str) -> Response:
 @bp.post("/orders/<order_id>/cancellation-request")
 def buyer_asks_cancellation(order_id: str) -> Response:
     """{"reason": "..."} (optional): the buyer asks the seller to cancel (seed_tr.request_cancellation)."""
-    reason = (request.get_json(silent=True) or {}).get("reason")
+    reason = _body().get("reason")
     try:
         order = seed_tr.request_cancellation(_state(), order_id, str(reason) if reason else None)
     except LookupError:
@@ -262,7 +279,7 @@ def clock() -> Response:
     st = _state()
     if not isinstance(st.clock, SimulatedClock):
         return _bad("the sandbox runs on the real clock; start it with a SimulatedClock", 409)
-    data = request.get_json(silent=True) or {}
+    data = _body()
     try:
         st.advance(float(data.get("advance", 0)))
     except (TypeError, ValueError):

@@ -184,6 +184,10 @@ def register(bp: Blueprint) -> None:
         order_id = request.form.get("order_id", "")
         if order_id not in st.orders:
             return _back(error="Böyle bir sipariş yok.")
+        ful = st.orders[order_id].get("fulfillment") or {}
+        if ful.get("fulfilledBy") == "AMAZON" or ful.get("fulfillmentStatus") not in seed_tr.CANCELLABLE:
+            # the same rule as the buyer's cancellation request (seed_tr.py: Amazon's Cancellations FAQ)
+            return _back(error="Bu sipariş iptal edilemez (kargolanmış, iptal edilmiş ya da Amazon gönderiyor).")
         st.update_order(order_id, {"fulfillmentStatus": "CANCELLED"})
         return _back(done=f"{order_id} numaralı sipariş Amazon'da iptal edildi.")
 

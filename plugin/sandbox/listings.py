@@ -112,7 +112,7 @@ def _finish(state: SandboxState, seller_id: str, sku: str, product_type: str, cu
         rules.after_accepted(state, seller_id, sku, listing, submitted)
         if later:
             listing.setdefault("asyncIssues", []).extend({**i, "_visibleAt": state.now_ts()} for i in later)
-        processing = float(getattr(state, "listing_processing_seconds", 0.0) or 0.0)
+        processing = state.listing_processing_seconds
         if processing > 0:
             # accepted for processing: reads show the version before it until then (listings_view.visible)
             before = visible(state, current)

@@ -78,7 +78,7 @@ def _sorted(call: Call, query: tuple) -> list[tuple[str, str]]:
     state = call.state
     listings = _visible_listings(state, call.seller_id)
     # while submissions wait to be processed, what a search shows changes with the clock alone
-    processing = getattr(state, "listing_processing_seconds", 0.0)
+    processing = state.listing_processing_seconds
     key = (call.seller_id, state.listings_version, len(listings), query, state.now_ts() if processing else None)
     cached = state.search_cache.get(key)
     if cached is not None:
@@ -111,7 +111,7 @@ def _sorted(call: Call, query: tuple) -> list[tuple[str, str]]:
 def _visible_listings(state, seller_id: str) -> dict[str, dict]:
     """The seller's listings as reads show them (an accepted submission shows once processed)."""
     listings = state.listings.get(seller_id, {})
-    if not getattr(state, "listing_processing_seconds", 0.0):
+    if not state.listing_processing_seconds:
         return listings
     shown = {sku: visible(state, listing) for sku, listing in listings.items()}
     return {sku: listing for sku, listing in shown.items() if listing is not None}

@@ -15,6 +15,7 @@ from typing import Any
 
 from .dispatch import ApiError, Call, invalid, operation
 from .models import parse_date_time
+from .ops_sellers import seller_roles
 from .orders_gating import SECTIONS, project  # noqa: F401  (SECTIONS: the includedData names, for tests)
 from .seed import MARKETPLACES, iso
 
@@ -100,7 +101,7 @@ def search_orders(call: Call):
         matches.append(o)
     matches.sort(key=lambda o: (o[field], o["orderId"]))
     page = matches[offset:offset + size]
-    roles = _roles(call)
+    roles = seller_roles(call.state, call.seller_id)
     body: dict[str, Any] = {"orders": [project(o, included, roles=roles, now=now) for o in page]}
     if offset + size < len(matches):
         next_token = state.new_secret("", 30)
@@ -122,10 +123,7 @@ def get_order(call: Call):
         order = call.state.orders.get(order_id)
         if order is None or order.get("_sellerId") != call.seller_id:
             raise ApiError(404, "NotFound", f"Order {order_id} was not found.")
-        shown = project(order, call.params.get("includedData"), roles=_roles(call), now=call.state.now())
+        shown = project(order, call.params.get("includedData"), roles=seller_roles(call.state, call.seller_id),
+                        now=call.state.now())
     return 200, {"order": shown}
 
-
-def _roles(call: Call) -> frozenset:
-    with call.state.lock:
-        return frozenset(call.state.sellers.get(call.seller_id, {}).get("roles", ()))

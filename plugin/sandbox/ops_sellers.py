@@ -36,7 +36,7 @@ def set_participation(state: SandboxState, seller_id: str, marketplace_id: str, 
 def seller_roles(state: SandboxState, seller_id: str) -> frozenset[str]:
     """The roles the application holds for this seller (dispatch.OPERATION_ROLES, orders_gating.py)."""
     with state.lock:
-        return frozenset(state.sellers[seller_id].get("roles", ()))
+        return frozenset(state.sellers.get(seller_id, {}).get("roles", ()))
 
 
 def set_roles(state: SandboxState, seller_id: str, roles) -> None:

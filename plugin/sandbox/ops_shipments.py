@@ -67,7 +67,8 @@ def confirm_shipment(call: Call):
         if status == "SHIPPED":
             raise invalid(f"All items of order {order_id} have already been shipped.")
         if status in NOT_READY:
-            # Orders v0's answer for a Pending order, as integrators quote it.
+            # Assumption: the refusal's text is orders-v0.json's own description of these statuses ("The
+            # order is not ready for shipment"); the exact error message Amazon sends is not documented.
             raise invalid("The order is not ready for shipment")
         if status not in SHIPPABLE:
             raise invalid(f"Order {order_id} is in status {status} and cannot be shipped yet.")

@@ -148,10 +148,7 @@ def self_authorize(state: SandboxState, *, seller_id: str = TR_SELLER_ID,
         raise LookupError(f"no application {application_id!r}")
     if seller_id not in state.sellers:
         raise LookupError(f"no seller {seller_id!r}")
-    token = state.issue_refresh_token(seller_id=seller_id, client_id=app["client_id"])
-    with state.lock:
-        state.refresh_tokens[token]["self_authorized"] = True
-    return token
+    return state.issue_refresh_token(seller_id=seller_id, client_id=app["client_id"])
 
 
 @bp.get("/apps/develop")

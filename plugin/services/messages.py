@@ -28,6 +28,12 @@ from ..spapi import (
 from ..spapi.errors import InvalidClientError
 from .amazon import NotAuthorized, NotConfigured
 
+#: What a call to Amazon for a page or a button may end in besides an answer: Amazon's errors, a store
+#: that may not call (not authorized, settings missing) or a stored grant no configured key reads. Each
+#: has a Turkish explanation here (``explain``); a page catches these, never a bare SPAPIError only.
+AMAZON_FAILURES = (SPAPIError, NotAuthorized, NotConfigured, DecryptionFailed, EncryptionKeyMissing,
+                   EncryptionKeyInvalid)
+
 SUBJECTS = ("orders", "products", "shipments", "connection")
 
 # invalid_client: the application's LWA secret, not the seller's grant (Amazon expires it after 180 days).

@@ -29,10 +29,7 @@ def _unknown(code: str) -> Markup:
 
 def order_status(code: str | None) -> Markup | str:
     """An order's Amazon status in Turkish; "—" when Amazon has not said."""
-    if not code:
-        return "—"
-    label = ORDER_STATUSES.get(code)
-    return escape(str(label)) if label is not None else _unknown(code)
+    return _label(ORDER_STATUSES, code)
 
 
 # --- orders: run states, who fulfils, the shop's own order states (issue 17 §1) ---------------------

@@ -15,7 +15,6 @@ from ..services import listings as service
 from ..services import runs
 from ..services import messages
 from ..services.listings import inventory, values, verdicts
-from ..spapi import SPAPIError
 from ..spapi.constants import MARKETPLACE_TZ as SHOP_TZ
 from ..state import state
 from .blueprint import admin_blueprint as bp
@@ -264,7 +263,7 @@ def refresh_status(store_id: int):
     found = _link_or_404(store, link_id)
     try:
         read = service.refresh_status(store.id, found.sku)
-    except SPAPIError as exc:
+    except messages.AMAZON_FAILURES as exc:
         return _row(store, _link_or_404(store, link_id), messages.explain(exc, "products"), "error")
     link = _link_or_404(store, link_id)
     if read is None:

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import logging
 
-from ...spapi import SPAPIError
-from .. import state
+from .. import messages, state
 
 log = logging.getLogger("amazon_tr")
 
@@ -73,7 +72,7 @@ def attribute_titles(store, product_types) -> dict[str, dict[str, str]]:
                     for ptype in missing:
                         definition = client.get_definitions_product_type(ptype, requirements="LISTING")
                         remember_titles(ptype, client.download_product_type_schema(definition))
-            except SPAPIError as exc:
+            except messages.AMAZON_FAILURES as exc:
                 log.info("attribute titles not read: %s", type(exc).__name__)
                 for ptype in missing:
                     kept = cache.get(ptype)
@@ -100,7 +99,7 @@ def amazon_product_types(store) -> list[tuple[str, str]] | None:
     try:
         with calling as client:
             answer = client.search_definitions_product_types()
-    except SPAPIError as exc:
+    except messages.AMAZON_FAILURES as exc:
         log.info("product types not read: %s", type(exc).__name__)
         cache[key] = (now + FAILURE_TTL, None)
         return None

@@ -20,8 +20,10 @@ from .work import Work
 log = logging.getLogger("amazon_tr")
 
 
-def send_changes(pusher: Pusher, skus: Iterable[str] | None = None) -> None:
-    """Link new SKUs and send every changed part, for all the shop's products or only ``skus``."""
+def planned_work(pusher: Pusher, skus: Iterable[str] | None = None) -> tuple[list, list, list[Work]]:
+    """What a push of all the shop's products (or only ``skus``) would send, before the price check:
+    (products read, products still to link, work: links to make and patches of the changed parts).
+    The push and Önizleme's verdicts both build their requests here."""
     products = list(state().shop.iter_products(skus))
     rows = stored_rows(pusher, [p.sku for p in products] if skus is not None else None)
     to_link, changed = detect(pusher, products, rows)
@@ -37,6 +39,12 @@ def send_changes(pusher: Pusher, skus: Iterable[str] | None = None) -> None:
                              attempt=attempt, product_type=link.product_type or "PRODUCT",
                              patches=values.patches_for(parts, product, pusher.rules), rules=pusher.rules,
                              in_flight=in_flight))
+    return products, to_link, work
+
+
+def send_changes(pusher: Pusher, skus: Iterable[str] | None = None) -> None:
+    """Link new SKUs and send every changed part, for all the shop's products or only ``skus``."""
+    _products, _to_link, work = planned_work(pusher, skus)
     work = [item for item in work if price_is_sendable(pusher, item)]
     skus = [item.link.sku for item in work]
     pusher.db.commit()

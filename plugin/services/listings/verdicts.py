@@ -4,8 +4,8 @@ putListingsItem and patchListingsItem take ``mode=VALIDATION_PREVIEW``: "Indicat
 should be validated without persisting to the selling partner's catalog", and answer VALID ("Only
 returned when the mode is VALIDATION_PREVIEW") or INVALID with the issues (listings-items-2021-08-01.json).
 
-For a sample of up to SAMPLE SKUs the push's own steps build the requests (changes.detect,
-linking.link_work, the price checks of sending.py), so what is previewed is what would be sent;
+For a sample of up to SAMPLE SKUs the push's own steps build the requests (sending.planned_work
+and its price check), so what is previewed is what would be sent;
 then the session is rolled back: the preview stores nothing, here or on Amazon. A SKU Amazon
 cannot take in a URL path would go in a JSON_LISTINGS_FEED, which has no preview mode, and one the
 plugin itself would refuse (no EAN, a price held for the admin...) gets the plugin's reason.
@@ -15,15 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ...i18n import gettext as _
-from ...spapi import SPAPIError, ThrottledError
-from .. import messages, state
-from ..amazon import NotAuthorized, NotConfigured, calling_amazon
+from ...spapi import ThrottledError
+from .. import messages
+from ..amazon import calling_amazon
 from . import inventory, values
-from .changes import detect, load_links, stored_rows
-from .linking import link_work
+from .changes import load_links
 from .push import BUTTON_CLIENT_OPTIONS, find_store
 from .pusher import Pusher
-from .sending import price_is_sendable
+from .sending import planned_work, price_is_sendable
 from .settings import blocked_reason
 from .work import Work
 
@@ -71,7 +70,7 @@ def amazon_verdicts(store_id: int, *, update_type: str, skus: list[str]) -> Verd
     except ThrottledError:
         out.error = _("Amazon's request limit was reached: not every product has Amazon's verdict. Try again in a "
                       "moment.")
-    except (SPAPIError, NotAuthorized, NotConfigured) as exc:
+    except messages.AMAZON_FAILURES as exc:
         out.error = messages.explain(exc, "products")
     finally:
         # the push's steps wrote links (new ones, provisional ASINs, refusals): the preview keeps none of it
@@ -82,16 +81,7 @@ def amazon_verdicts(store_id: int, *, update_type: str, skus: list[str]) -> Verd
 
 def _work(pusher: Pusher, skus: list[str], out: Verdicts) -> list[Work]:
     """The push's own requests for these SKUs; SKUs the plugin itself would not send get its reason."""
-    products = list(state().shop.iter_products(skus))
-    to_link, changed = detect(pusher, products, stored_rows(pusher, skus))
-    work = link_work(pusher, to_link)
-    if changed:
-        links = load_links(pusher, [sku for sku, *_ in changed])
-        for sku, product, parts, digests, attempt, in_flight in changed:
-            work.append(Work(link=links[sku], product=product, op="patch", parts=parts, digests=digests,
-                             attempt=attempt, product_type=links[sku].product_type or "PRODUCT",
-                             patches=values.patches_for(parts, product, pusher.rules), rules=pusher.rules,
-                             in_flight=in_flight))
+    _products, to_link, work = planned_work(pusher, skus)
     sendable = [item for item in work if price_is_sendable(pusher, item)]
     sent = {item.link.sku for item in sendable}
     refused = [p.sku for p in to_link] + [item.link.sku for item in work if item.link.sku not in sent]

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select
 
 from ...models import ImportedOrder, SyncRun
+from ...models.orders import TO_SHIP_STATES
 from ...spapi.constants import MARKETPLACE_TZ as SHOP_TZ
 from .. import session, state
 from .privacy import personal_data
@@ -56,7 +57,7 @@ def orders_per_day(store_id: int, days: int = 30) -> list[tuple]:
 
 
 #: Shop states of an order still to be handed to the carrier: only these can be late.
-TO_SHIP = ("ready", "partially_shipped")
+TO_SHIP = TO_SHIP_STATES
 
 
 def ship_by_mark(row: ImportedOrder, now: datetime | None = None) -> str | None:

@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from ...i18n import lazy_gettext as _l
 from ...models import ImportedOrder
+from ...models.orders import TO_SHIP_STATES
 from ...models.shipments import ShipmentOrder, ShipmentPackage
 from .. import session
 from .snapshot import snapshot_of
@@ -32,8 +33,6 @@ PER_PAGE = 50
 #: The shipments list's views: what still needs the seller (the default), what Amazon ships, what
 #: was cancelled, everything.
 VIEWS = ("to_ship", "fba", "cancelled", "all")
-#: Shop states of a merchant-fulfilled order that still has units to hand to the carrier.
-TO_SHIP_STATES = ("ready", "partially_shipped")
 
 
 def _view_filter(view: str):
