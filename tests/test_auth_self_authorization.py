@@ -10,7 +10,7 @@ import requests
 from conftest import csrf_from
 from flask_amazon_tr.models import Store
 from flask_amazon_tr.sandbox.seed import NON_TR_SELLER_ID, TR_SELLER_ID
-from test_authorization import add_store, admin, amazon_app, api_test, load  # noqa: F401
+from test_authorization import add_store, admin, amazon_app, api_test, keyless_store, load  # noqa: F401
 
 
 def self_authorized_token(sandbox, seller_id=TR_SELLER_ID) -> str:
@@ -122,16 +122,7 @@ def test_a_new_token_replaces_the_old_and_a_revoked_store_comes_back(amazon_app,
 
 
 def test_no_key_stores_nothing(tmp_path, sandbox):
-    from test_extension import host
-
-    app, _ = host(tmp_path, guard=lambda: True, AMAZON_TR_SANDBOX="local", AMAZON_TR_LOCAL_SANDBOX_URL=sandbox.url)
-    with app.app_context():
-        db = app.extensions["amazon_tr"].db
-        store = Store(name="Anahtarsız", seller_id=TR_SELLER_ID, auto_update_type="all")
-        db.session.add(store)
-        db.session.commit()
-        store_id = store.id
-    client = app.test_client()
+    client, store_id = keyless_store(tmp_path, sandbox)
     page = paste(client, store_id, self_authorized_token(sandbox))
     assert "AMAZON_TR_ENCRYPTION_KEY" in page
     assert sandbox.state.count() == 0

@@ -284,7 +284,8 @@ def test_not_authorized_store(amazon_app, admin, sandbox):
     assert sandbox.state.count() == 0
 
 
-def test_no_encryption_key_refuses_to_start(tmp_path, sandbox):
+def keyless_store(tmp_path, sandbox):
+    """A shop with no AMAZON_TR_ENCRYPTION_KEY and one store: (its admin client, the store's id)."""
     from test_extension import host
 
     app, _ = host(tmp_path, guard=lambda: True, AMAZON_TR_SANDBOX="local", AMAZON_TR_LOCAL_SANDBOX_URL=sandbox.url)
@@ -294,7 +295,11 @@ def test_no_encryption_key_refuses_to_start(tmp_path, sandbox):
         db.session.add(store)
         db.session.commit()
         store_id = store.id
-    client = app.test_client()
+    return app.test_client(), store_id
+
+
+def test_no_encryption_key_refuses_to_start(tmp_path, sandbox):
+    client, store_id = keyless_store(tmp_path, sandbox)
     page = client.get(f"/admin/amazon/stores/{store_id}").get_data(as_text=True)
     response = client.post(f"/admin/amazon/stores/{store_id}/authorize", data={"csrf_token": csrf_from(page)})
     assert response.headers["Location"].endswith(f"/admin/amazon/stores/{store_id}")

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 
 import pytest
 import requests
@@ -10,7 +9,7 @@ from sqlalchemy import select
 
 from flask_amazon_tr.sandbox.seed import ALL_ROLES, TR_MARKETPLACE_ID, TR_SELLER_ID
 from test_authorization import add_store, admin, amazon_app, authorize  # noqa: F401
-from test_products_support import build_env, read_inventory_first, seed_demo_catalog
+from test_products_feeds import env  # noqa: F401  (a store with the demo catalog read from Amazon)
 
 NO_ORDERS_SELLER = "A6TRCLINOORDERS"
 # Words of the English CLI that must never be in the Turkish one (and the other way round).
@@ -82,19 +81,6 @@ def test_api_test_exit_codes(amazon_app, admin, sandbox):
                   json={"participating": {TR_MARKETPLACE_ID: False}}, timeout=10)
     result = cli(amazon_app, "test", str(store_id))
     assert result.exit_code == 1 and "(not_participating)" in result.output, result.output
-
-
-@pytest.fixture
-def env(tmp_path, sim_sandbox, sim_clock):
-    seed_demo_catalog(sim_sandbox.state)
-    env = build_env(tmp_path, sim_sandbox, sim_clock, update_type="stock_price", AMAZON_TR_PATCH_THRESHOLD=5)
-    with env.ctx():
-        from flask_amazon_tr.services.listings import save_settings
-
-        save_settings(env.store_id, stock_buffer=0, max_quantity=None, markup_percent=Decimal("0"),
-                      fixed_amount=Decimal("0"), rounding="none", default_product_type="HOME", category_map={})
-        read_inventory_first(env)
-    return env
 
 
 def _raise_prices(skus):
