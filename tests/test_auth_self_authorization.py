@@ -8,7 +8,6 @@ import pytest
 import requests
 
 from conftest import csrf_from
-from flask_amazon_tr.models import Store
 from flask_amazon_tr.sandbox.seed import NON_TR_SELLER_ID, TR_SELLER_ID
 from test_authorization import add_store, admin, amazon_app, api_test, keyless_store, load  # noqa: F401
 
